@@ -1,0 +1,93 @@
+"""HCIMV Learning Communities: the Flask application factory."""
+
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from hcimv_lc import config, errors, web
+from hcimv_lc.database import configure_engine, render_migration_item
+from hcimv_lc.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """Return the profile's language, else the one chosen this session, else Dutch."""
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    locale = session.get("locale")
+    return locale if locale in ("nl", "en") else "nl"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Create the app from the environment, with optional settings for tests."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(config.load(Path(app.instance_path)))
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in om verder te gaan.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    with app.app_context():
+        configure_engine(db.engine)
+
+    web.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+
+    from hcimv_lc import cli
+
+    cli.register(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from hcimv_lc.accounts.views import bp as accounts
+    from hcimv_lc.communities.views import bp as communities
+    from hcimv_lc.core.views import bp as core
+    from hcimv_lc.organisations.views import bp as organisations
+
+    for blueprint in (core, accounts, communities, organisations):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from hcimv_lc.accounts.forms import LanguageForm
+    from hcimv_lc.policy import template_can
+
+    @app.context_processor
+    def inject_helpers() -> dict:
+        return {
+            "can": template_can,
+            "current_locale": str(get_locale()),
+            "language_form": lambda: LanguageForm(
+                locale="en" if str(get_locale()) == "nl" else "nl",
+                next=request.full_path.rstrip("?"),
+            ),
+        }

@@ -1,0 +1,68 @@
+"""Flask commands: demo data and accounts."""
+
+import click
+from flask import Flask, current_app
+
+from hcimv_lc import seed
+from hcimv_lc.accounts import service as accounts
+from hcimv_lc.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(users)
+
+
+@click.command("seed")
+@click.option("--if-empty", is_flag=True, help="Only load when the database is empty.")
+@click.option(
+    "--demo-accounts/--no-demo-accounts",
+    default=None,
+    help="Create the demo accounts (default: yes, except in production).",
+)
+def seed_command(if_empty: bool, demo_accounts: bool | None) -> None:
+    """Load the demo data from seed/ (safe to run again)."""
+    if if_empty and not seed.database_is_empty():
+        click.echo("The database holds data already; nothing loaded.")
+        return
+
+    if demo_accounts is None:
+        demo_accounts = current_app.config["SEED_DEMO_ACCOUNTS"]
+    counts = seed.load(demo_accounts=demo_accounts)
+    click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+@click.group()
+def users() -> None:
+    """Create and disable accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", prompt=True, help="The person's full name.")
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+@click.password_option(help="The password (asked when omitted).")
+def create_user(email: str, name: str, admin: bool, password: str) -> None:
+    """Create an account."""
+    if accounts.email_taken(email):
+        raise click.ClickException(f"An account with {email} exists already.")
+    problem = accounts.password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+
+    user = accounts.create_user(email, name, password, is_admin=admin)
+    db.session.commit()
+    click.echo(f"Created account {user.id} for {user.email}.")
+
+
+@users.command("disable")
+@click.argument("email")
+def disable_user(email: str) -> None:
+    """Disable an account; it is logged out at its next request."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with {email}.")
+
+    accounts.disable_user(user)
+    db.session.commit()
+    click.echo(f"Disabled account {user.id}.")

@@ -1,0 +1,280 @@
+"""Communities: the list, a community's page, membership and invitations."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hcimv_lc.communities import service
+from hcimv_lc.communities.forms import (
+    ROLE_LABELS,
+    ROLE_PLURALS,
+    THEME_LABELS,
+    CommunityFilterForm,
+    CommunityForm,
+    ConfirmForm,
+    InvitationForm,
+    RoleForm,
+)
+from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.extensions import db, htmx
+from hcimv_lc.organisations.service import organisation_choices, region_choices
+from hcimv_lc.policy import authorize, role_in
+from hcimv_lc.web import render_page
+
+bp = Blueprint("communities", __name__)
+
+PER_PAGE = 20
+
+
+def load_community(slug: str) -> Community:
+    """Return the community of the URL, answering 404 for one that does not exist."""
+    community = service.community_by_slug(slug)
+    if community is None:
+        abort(404)
+    return community
+
+
+def community_fields(form: CommunityForm) -> dict:
+    return {
+        "name": form.name.data,
+        "theme": form.theme.data,
+        "region_id": form.region.data,
+        "organisation_id": form.organisation.data,
+        "description": form.description.data,
+        "is_open": form.is_open.data,
+    }
+
+
+def fill_choices(form: CommunityForm) -> None:
+    form.region.choices = region_choices()
+    form.organisation.choices = [(0, _("Geen"))] + organisation_choices()
+
+
+@bp.get("/communities")
+def index():
+    form = CommunityFilterForm(request.args)
+    form.region.choices = [(0, _("Alle regio's"))] + region_choices()
+    filters = {"q": "", "theme": "", "region_id": 0}
+    if form.validate():
+        filters = {
+            "q": form.q.data or "",
+            "theme": form.theme.data or "",
+            "region_id": form.region.data or 0,
+        }
+
+    query = service.search_communities(current_user, **filters)
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    return render_page(
+        "communities/index.html",
+        "communities/_list.html",
+        form=form,
+        pagination=pagination,
+        theme_labels=THEME_LABELS,
+    )
+
+
+@bp.route("/communities/new", methods=["GET", "POST"])
+def create():
+    authorize("community.create")
+
+    form = CommunityForm()
+    fill_choices(form)
+    if form.validate_on_submit():
+        community = service.create_community(current_user, **community_fields(form))
+        db.session.commit()
+        flash(_("Leergemeenschap aangemaakt."), "success")
+        return redirect(url_for("communities.detail", slug=community.slug), 303)
+
+    return render_page("communities/form.html", form=form, community=None)
+
+
+@bp.get("/communities/<slug>")
+def detail(slug: str):
+    community = load_community(slug)
+    authorize("community.view", community)
+
+    return render_page(
+        "communities/detail.html",
+        community=community,
+        members=service.members_by_role(community),
+        member_total=service.member_count(community),
+        **membership_context(community),
+    )
+
+
+def membership_context(community: Community) -> dict:
+    return {
+        "my_role": role_in(current_user, community),
+        "theme_labels": THEME_LABELS,
+        "role_labels": ROLE_LABELS,
+        "role_plurals": ROLE_PLURALS,
+        "confirm_form": ConfirmForm(),
+    }
+
+
+@bp.route("/communities/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str):
+    community = load_community(slug)
+    authorize("community.edit", community)
+
+    form = CommunityForm(obj=community)
+    fill_choices(form)
+    if request.method == "GET":
+        form.region.data = community.region_id
+        form.organisation.data = community.organisation_id or 0
+
+    if form.validate_on_submit():
+        service.update_community(community, **community_fields(form))
+        db.session.commit()
+        flash(_("Leergemeenschap opgeslagen."), "success")
+        return redirect(url_for("communities.detail", slug=community.slug), 303)
+
+    return render_page("communities/form.html", form=form, community=community)
+
+
+def membership_response(community: Community):
+    """Answer a join or leave: the membership box for htmx, else the community page."""
+    if htmx:
+        return render_page(
+            "communities/_membership.html",
+            community=community,
+            member_total=service.member_count(community),
+            **membership_context(community),
+        )
+    return redirect(url_for("communities.detail", slug=community.slug), 303)
+
+
+@bp.post("/communities/<slug>/join")
+def join(slug: str):
+    community = load_community(slug)
+    authorize("community.join", community)
+
+    service.join(community, current_user)
+    db.session.commit()
+    flash(_("Je bent lid van %(name)s.", name=community.name), "success")
+    return membership_response(community)
+
+
+@bp.post("/communities/<slug>/leave")
+def leave(slug: str):
+    community = load_community(slug)
+    authorize("community.leave", community)
+
+    try:
+        service.leave(community, current_user)
+    except service.CommunityError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Je bent geen lid meer van %(name)s.", name=community.name), "info")
+
+    if not community.is_open and role_in(current_user, community) is None:
+        return redirect(url_for("communities.index"), 303)
+    return membership_response(community)
+
+
+def load_membership(community: Community, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.community_id != community.id:
+        abort(404)
+    return membership
+
+
+@bp.post("/communities/<slug>/members/<int:membership_id>/role")
+def change_role(slug: str, membership_id: int):
+    community = load_community(slug)
+    authorize("community.manage_members", community)
+    membership = load_membership(community, membership_id)
+
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            service.change_role(membership, form.role.data)
+        except service.CommunityError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Rol van %(name)s gewijzigd.", name=membership.user.name), "success"
+            )
+    else:
+        flash(_("Kies een van de rollen."), "error")
+
+    return redirect(url_for("communities.members", slug=community.slug), 303)
+
+
+@bp.post("/communities/<slug>/members/<int:membership_id>/remove")
+def remove_member(slug: str, membership_id: int):
+    community = load_community(slug)
+    authorize("community.manage_members", community)
+    membership = load_membership(community, membership_id)
+
+    name = membership.user.name
+    try:
+        service.remove_member(membership)
+    except service.CommunityError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s is uit de leergemeenschap gehaald.", name=name), "info")
+
+    return redirect(url_for("communities.members", slug=community.slug), 303)
+
+
+@bp.route("/communities/<slug>/members", methods=["GET", "POST"])
+def members(slug: str):
+    community = load_community(slug)
+    authorize("community.manage_members", community)
+
+    form = InvitationForm()
+    if form.validate_on_submit():
+        service.invite(community, form.email.data, form.role.data, current_user)
+        db.session.commit()
+        flash(
+            _("Uitnodiging verstuurd naar %(email)s.", email=form.email.data), "success"
+        )
+        return redirect(url_for("communities.members", slug=community.slug), 303)
+
+    return render_page(
+        "communities/members.html",
+        community=community,
+        form=form,
+        members=service.members_by_role(community),
+        invitations=service.pending_invitations(community),
+        role_form=RoleForm(),
+        **membership_context(community),
+    )
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    authorize("account.use")
+    invitation = service.invitation_by_token(token)
+    if invitation is None:
+        abort(404)
+
+    if not service.invitation_usable(invitation):
+        return render_page("communities/invitation_gone.html"), 410
+
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            service.accept_invitation(invitation, current_user)
+        except service.CommunityError as problem:
+            error = str(problem)
+        else:
+            db.session.commit()
+            flash(_("Welkom in %(name)s!", name=invitation.community.name), "success")
+            return redirect(
+                url_for("communities.detail", slug=invitation.community.slug), 303
+            )
+
+    return render_page(
+        "communities/invitation.html",
+        invitation=invitation,
+        form=form,
+        error=error,
+        role_labels=ROLE_LABELS,
+    )

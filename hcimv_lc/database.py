@@ -1,0 +1,75 @@
+"""Engine set-up per database, and small column helpers shared by the models."""
+
+import logging
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+logger = logging.getLogger(__name__)
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, aware."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always returned aware, on both engines."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Give SQLite WAL, foreign keys, a busy timeout and IMMEDIATE write transactions.
+
+    pysqlite starts transactions lazily and as DEFERRED, so a transaction that reads
+    and then writes can fail with "database is locked" without waiting. We take over
+    BEGIN ourselves: requests that change state, and everything outside a request,
+    begin IMMEDIATE and so wait for the write lock up front; reads stay DEFERRED.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        if has_request_context() and request.method in READ_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def configure_engine(engine: Engine) -> None:
+    """Apply the per-engine settings that the app relies on."""
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write our column types into migrations as plain SQLAlchemy types."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

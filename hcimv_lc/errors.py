@@ -1,0 +1,79 @@
+"""Friendly error pages in the person's language, never with a traceback."""
+
+import logging
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from hcimv_lc.extensions import db
+from hcimv_lc.web import render_page
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Dat ging niet goed"),
+        _l(
+            "Het verzoek was niet compleet of niet geldig. Ga terug, laad de pagina "
+            "opnieuw en probeer het nog eens."
+        ),
+    ),
+    403: (_l("Geen toegang"), _l("Je hebt geen rechten voor deze actie.")),
+    404: (
+        _l("Pagina niet gevonden"),
+        _l("Deze pagina bestaat niet, of je hebt er geen toegang toe."),
+    ),
+    405: (_l("Dat kan zo niet"), _l("Deze pagina werkt niet op deze manier.")),
+    410: (_l("Niet meer geldig"), _l("Deze link is verlopen of ingetrokken.")),
+    413: (
+        _l("Te groot"),
+        _l("Wat je stuurde is te groot. Verstuur minder of kleinere bestanden."),
+    ),
+    429: (
+        _l("Even rustig aan"),
+        _l(
+            "Te veel pogingen achter elkaar. Wacht een kwartier en probeer het dan "
+            "opnieuw."
+        ),
+    ),
+    500: (
+        _l("Er ging iets mis"),
+        _l(
+            "Er ging bij ons iets mis. Probeer het later nog eens; blijft het "
+            "gebeuren, meld dan de code hieronder."
+        ),
+    ),
+}
+
+
+def error_page(code: int):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_page(
+        "errors/error.html", code=code, title=title, message=message
+    ), code
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    if isinstance(error, CSRFError):
+        logger.info("CSRF check failed on %s %s", request.method, request.path)
+    return error_page(error.code if error.code in MESSAGES else 500)
+
+
+def handle_unexpected_error(error: InternalServerError):
+    db.session.rollback()
+    logger.error(
+        "Unhandled error on %s %s",
+        request.method,
+        request.path,
+        exc_info=error.original_exception or error,
+    )
+    return error_page(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)

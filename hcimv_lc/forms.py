@@ -1,0 +1,63 @@
+"""Validators and fields shared by the forms of several areas."""
+
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+CONTROL_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+
+
+def no_control_characters(form, field) -> None:
+    """Refuse NUL and other control characters that no person types in a line."""
+    value = field.data or ""
+    allowed = {"\n", "\r", "\t"} if isinstance(field, TextAreaField) else set()
+    if any(
+        unicodedata.category(char) in CONTROL_CATEGORIES and char not in allowed
+        for char in value
+    ):
+        raise ValidationError(_l("Dit veld bevat tekens die niet zijn toegestaan."))
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("Vul dit veld in."))
+
+
+def max_length(n: int):
+    return Length(max=n, message=_l("Hoogstens %(max)d tekens.", max=n))
+
+
+def text_line(label, n: int, optional: bool = False, **kwargs) -> StringField:
+    """Return a one-line text field with a length limit and clean input."""
+    first = Optional() if optional else required()
+    return StringField(
+        label,
+        validators=[first, max_length(n), no_control_characters],
+        filters=[strip],
+        **kwargs,
+    )
+
+
+def markdown_text(label, n: int = 20000, **kwargs) -> TextAreaField:
+    """Return a Markdown text area with a length limit."""
+    return TextAreaField(
+        label, validators=[Optional(), max_length(n), no_control_characters], **kwargs
+    )
+
+
+def web_address(form, field) -> None:
+    """Accept only full http(s) addresses, so no javascript: link reaches a page."""
+    if not field.data:
+        return
+
+    parts = urlsplit(field.data)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
+        raise ValidationError(
+            _l("Vul een volledig webadres in, beginnend met https://.")
+        )

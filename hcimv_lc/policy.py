@@ -1,0 +1,133 @@
+"""Who may do what: the one access policy, asked by views and templates alike.
+
+Every rule takes the person (possibly anonymous) and the object of the action. A view
+calls `authorize()`: a person who may not even see the object gets 404, so that another
+community's private objects stay invisible; one who may see it but not act gets 403;
+an anonymous visitor is sent to log in.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, g
+from flask_login import current_user
+
+from hcimv_lc.communities.models import Community, Membership, Role
+from hcimv_lc.extensions import db, login_manager
+
+Rule = Callable[[Any, Any], bool]
+
+
+def roles_of(user) -> dict[int, str]:
+    """Return the person's role per community id, loaded once per request."""
+    if not user.is_authenticated:
+        return {}
+
+    cache = g.setdefault("community_roles", {})
+    if user.id not in cache:
+        rows = db.session.execute(
+            db.select(Membership.community_id, Membership.role).where(
+                Membership.user_id == user.id
+            )
+        )
+        cache[user.id] = {community_id: role for community_id, role in rows}
+
+    return cache[user.id]
+
+
+def forget_roles() -> None:
+    """Drop the cached roles after a membership changed within this request."""
+    g.pop("community_roles", None)
+
+
+def role_in(user, community: Community) -> str | None:
+    """Return the person's role in the community, or None for a non-member."""
+    return roles_of(user).get(community.id)
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_admin
+
+
+def is_facilitator(user, community: Community) -> bool:
+    return role_in(user, community) == Role.FACILITATOR
+
+
+def leads_any_community(user) -> bool:
+    return Role.FACILITATOR in roles_of(user).values()
+
+
+def can_view_community(user, community: Community) -> bool:
+    if community.is_open or is_admin(user):
+        return True
+    return role_in(user, community) is not None
+
+
+def can_view_members(user, community: Community) -> bool:
+    return is_admin(user) or role_in(user, community) is not None
+
+
+def can_join_community(user, community: Community) -> bool:
+    return user.is_authenticated and community.is_open
+
+
+def can_leave_community(user, community: Community) -> bool:
+    return role_in(user, community) is not None
+
+
+def can_manage_community(user, community: Community) -> bool:
+    return is_admin(user) or is_facilitator(user, community)
+
+
+def can_create_community(user, _obj) -> bool:
+    return is_admin(user) or leads_any_community(user)
+
+
+RULES: dict[str, Rule] = {
+    "account.use": lambda user, _obj: user.is_authenticated,
+    "admin.manage": lambda user, _obj: is_admin(user),
+    "community.create": can_create_community,
+    "community.view": can_view_community,
+    "community.view_members": can_view_members,
+    "community.join": can_join_community,
+    "community.leave": can_leave_community,
+    "community.edit": can_manage_community,
+    "community.invite": can_manage_community,
+    "community.manage_members": can_manage_community,
+}
+
+# The action that decides whether an object is visible at all (404 when it is not).
+VIEW_ACTIONS: dict[type, str] = {
+    Community: "community.view",
+}
+
+
+def can(user, action: str, obj: Any = None) -> bool:
+    """Return whether the person may do the action on the object."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"no access rule for {action!r}")
+
+    return bool(rule(user, obj))
+
+
+def authorize(action: str, obj: Any = None) -> None:
+    """Abort the request unless the current person may do the action on the object."""
+    if can(current_user, action, obj):
+        return
+
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+
+    view_action = VIEW_ACTIONS.get(type(obj))
+    if view_action and (
+        action == view_action or not can(current_user, view_action, obj)
+    ):
+        abort(404)
+
+    abort(403)
+
+
+def template_can(action: str, obj: Any = None) -> bool:
+    """Ask the policy from a template, for the person of this request."""
+    return can(current_user, action, obj)

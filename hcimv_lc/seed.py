@@ -1,0 +1,133 @@
+"""Load the demo data in `seed/` idempotently: rows are updated, never doubled."""
+
+import json
+import logging
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hcimv_lc.accounts import service as accounts
+from hcimv_lc.accounts.models import User
+from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.extensions import db
+from hcimv_lc.markup import render_markdown
+from hcimv_lc.organisations.models import Organisation, Region
+
+logger = logging.getLogger(__name__)
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+DEMO_PASSWORD = "learning-together"
+
+
+def read(name: str) -> list[dict]:
+    return json.loads((SEED_DIR / name).read_text(encoding="utf-8"))
+
+
+def by_slug(model) -> dict:
+    return {row.slug: row for row in db.session.scalars(select(model))}
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count()).select_from(Region)) == 0
+
+
+def load_regions() -> dict[str, Region]:
+    regions = by_slug(Region)
+    for item in read("regions.json"):
+        region = regions.get(item["slug"]) or Region(slug=item["slug"])
+        region.name = item["name"]
+        db.session.add(region)
+        regions[region.slug] = region
+    db.session.flush()
+    return regions
+
+
+def load_organisations(regions: dict[str, Region]) -> dict[str, Organisation]:
+    organisations = by_slug(Organisation)
+    items = read("organisations.json")
+    for item in items:
+        organisation = organisations.get(item["slug"]) or Organisation(
+            slug=item["slug"]
+        )
+        organisation.name = item["name"]
+        organisation.kind = item["kind"]
+        organisation.region = regions[item["region"]]
+        organisation.website = item.get("website")
+        db.session.add(organisation)
+        organisations[organisation.slug] = organisation
+    db.session.flush()
+
+    for item in items:
+        parent = item.get("parent")
+        organisations[item["slug"]].parent = organisations[parent] if parent else None
+    db.session.flush()
+    return organisations
+
+
+def load_communities(regions, organisations) -> dict[str, Community]:
+    communities = by_slug(Community)
+    for item in read("communities.json"):
+        community = communities.get(item["slug"]) or Community(slug=item["slug"])
+        community.name = item["name"]
+        community.theme = item["theme"]
+        community.region = regions[item["region"]]
+        community.organisation = organisations.get(item.get("organisation"))
+        community.description = item["description"]
+        community.description_html = render_markdown(item["description"])
+        community.is_open = item["is_open"]
+        db.session.add(community)
+        communities[community.slug] = community
+    db.session.flush()
+    return communities
+
+
+def load_users(organisations, communities) -> int:
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    memberships = {
+        (m.user_id, m.community_id): m for m in db.session.scalars(select(Membership))
+    }
+    created = 0
+    for item in read("users.json"):
+        user = users.get(item["email"])
+        if user is None:
+            user = accounts.create_user(
+                item["email"],
+                item["name"],
+                DEMO_PASSWORD,
+                locale=item.get("locale", "nl"),
+            )
+            created += 1
+        user.is_admin = item.get("is_admin", False)
+        user.organisation = organisations.get(item.get("organisation"))
+
+        for entry in item.get("memberships", []):
+            community = communities[entry["community"]]
+            membership = memberships.get((user.id, community.id))
+            if membership is None:
+                db.session.add(
+                    Membership(
+                        user_id=user.id, community_id=community.id, role=entry["role"]
+                    )
+                )
+            else:
+                membership.role = entry["role"]
+    db.session.flush()
+    return created
+
+
+def load(demo_accounts: bool) -> dict[str, int]:
+    """Load every seed file; demo accounts only when asked. Returns counts."""
+    regions = load_regions()
+    organisations = load_organisations(regions)
+    communities = load_communities(regions, organisations)
+    created = load_users(organisations, communities) if demo_accounts else 0
+    db.session.commit()
+
+    counts = {
+        "regions": len(regions),
+        "organisations": len(organisations),
+        "communities": len(communities),
+        "new_accounts": created,
+    }
+    logger.info("Seed loaded: %s", counts)
+    return counts

@@ -1,0 +1,89 @@
+"""Request plumbing shared by every area: request ids, headers, page-or-fragment."""
+
+import logging
+import re
+import uuid
+
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+)
+from flask.typing import ResponseReturnValue
+
+from hcimv_lc.extensions import htmx
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class RequestIdFilter(logging.Filter):
+    """Add the id of the current request to every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    """Send the app's log lines, each with its request id, to standard error."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+        )
+    )
+    package_logger = logging.getLogger("hcimv_lc")
+    package_logger.handlers = [handler]
+    package_logger.setLevel(app.config["LOG_LEVEL"])
+    package_logger.propagate = False
+
+
+def assign_request_id() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def add_security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if current_app.config["ENV_NAME"] == "production":
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    return response
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app)
+    app.before_request(assign_request_id)
+    app.after_request(add_security_headers)
+
+
+def render_page(
+    template: str, fragment: str | None = None, **context
+) -> ResponseReturnValue:
+    """Render the full page, or only its fragment when htmx asks for it."""
+    name = fragment if fragment and htmx else template
+    response = make_response(render_template(name, **context))
+    response.vary.add("HX-Request")
+    return response
