@@ -48,8 +48,8 @@ format: install-test
 
 # Re-extract the interface strings after changing templates or code.
 messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o hcimv_lc/translations/messages.pot .
-	$(BIN)/pybabel update -q -i hcimv_lc/translations/messages.pot -d hcimv_lc/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o hcimv_lc/translations/messages.pot .
+	$(BIN)/pybabel update -i hcimv_lc/translations/messages.pot -d hcimv_lc/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

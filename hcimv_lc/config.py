@@ -112,6 +112,7 @@ def load(instance_path: Path) -> dict:
         "WTF_CSRF_SSL_STRICT": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_RESET_MAX_AGE": env_int("PASSWORD_RESET_MAX_AGE", 3600, minimum=60),

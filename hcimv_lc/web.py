@@ -56,7 +56,9 @@ def configure_logging(app: Flask) -> None:
     package_logger.propagate = False
 
 
-def assign_request_id() -> None:
+def start_request() -> None:
+    # Roles are cached per request; a test or CLI may keep one app context open.
+    g.pop("community_roles", None)
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
@@ -75,7 +77,7 @@ def add_security_headers(response):
 
 def init_app(app: Flask) -> None:
     configure_logging(app)
-    app.before_request(assign_request_id)
+    app.before_request(start_request)
     app.after_request(add_security_headers)
 
 

@@ -51,8 +51,12 @@ class CommunityFilterForm(FlaskForm):
         validators=[Optional(), max_length(100), no_control_characters],
         filters=[strip],
     )
-    theme = SelectField(_l("Thema"), choices=[("", _l("Alle thema's"))] + THEME_CHOICES)
-    region = SelectField(_l("Regio"), coerce=lambda value: int(value) if value else 0)
+    theme = SelectField(
+        _l("Thema"), choices=[("", _l("Alle thema's"))] + THEME_CHOICES, default=""
+    )
+    region = SelectField(
+        _l("Regio"), coerce=lambda value: int(value) if value else 0, default=0
+    )
 
 
 class CommunityForm(FlaskForm):

@@ -54,13 +54,13 @@ def fill_choices(form: CommunityForm) -> None:
 def index():
     form = CommunityFilterForm(request.args)
     form.region.choices = [(0, _("Alle regio's"))] + region_choices()
-    filters = {"q": "", "theme": "", "region_id": 0}
-    if form.validate():
-        filters = {
-            "q": form.q.data or "",
-            "theme": form.theme.data or "",
-            "region_id": form.region.data or 0,
-        }
+    form.validate()
+    # A filter with a bad value is left out; the others still apply.
+    filters = {
+        "q": "" if form.q.errors else form.q.data or "",
+        "theme": "" if form.theme.errors else form.theme.data or "",
+        "region_id": 0 if form.region.errors else form.region.data or 0,
+    }
 
     query = service.search_communities(current_user, **filters)
     page = request.args.get("page", 1, type=int)

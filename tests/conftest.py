@@ -1,0 +1,276 @@
+"""Fixtures: the app on each database, a CSRF-aware client, personas and a world."""
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+os.environ["HCIMV_ENV"] = "testing"
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
+from hcimv_lc import create_app  # noqa: E402
+from hcimv_lc.extensions import db, limiter  # noqa: E402
+from hcimv_lc.mail import outbox  # noqa: E402
+
+BACKENDS = ["sqlite"]
+if os.environ.get("TEST_DATABASE_URL"):
+    BACKENDS.append("postgresql")
+
+CSRF_IN_PAGE = re.compile(r'"X-CSRFToken": "([^"]+)"')
+TEST_PASSWORD = "a long test password"
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends the page's CSRF token with every state change.
+
+    Pass `csrf=False` to send none, as a forged request would.
+    """
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if csrf and method not in {"GET", "HEAD", "OPTIONS"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = super().open("/", method="GET")
+        match = CSRF_IN_PAGE.search(page.get_data(as_text=True))
+        assert match, "the home page carries no CSRF token"
+        return match.group(1)
+
+
+def reset_postgresql(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    """The app with a database built by the migrations, once per engine."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        reset_postgresql(url)
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_BACKEND": "memory",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        upgrade()
+    yield app
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app):
+    """Empty every table after each test, and forget rate limits and mail."""
+    yield
+
+    with app.app_context():
+        db.session.remove()
+        tables = db.metadata.sorted_tables
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                db.session.execute(table.delete())
+        db.session.commit()
+        limiter.reset()
+        outbox().clear()
+
+
+@pytest.fixture
+def client(app) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def mail(app):
+    """The messages sent during the test."""
+    with app.app_context():
+        return outbox()
+
+
+def login(client: CSRFClient, email: str, password: str = TEST_PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    name: str
+
+
+@dataclass
+class World:
+    """Two regions, three communities and people with stated access.
+
+    - `open`: an open community in Twente; `closed`: a closed one in Twente.
+      Both have `facilitator`, `participant` and `researcher` as members.
+    - `other`: a closed community in Groningen with `other_facilitator` and
+      `other_researcher`; nobody from Twente is a member.
+    - `outsider`: an account without memberships; `admin`: an administrator.
+    """
+
+    people: dict[str, Person | None]
+    open: str
+    closed: str
+    other: str
+    region_ids: dict[str, int]
+    organisation_id: int
+    membership_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def person(self, persona: str) -> Person | None:
+        return self.people[persona]
+
+
+PERSONAS = [
+    "anonymous",
+    "outsider",
+    "participant",
+    "facilitator",
+    "other_facilitator",
+    "researcher",
+    "other_researcher",
+    "admin",
+]
+
+
+@pytest.fixture
+def make_user(app):
+    """Return a factory that creates an account and returns it as a Person."""
+
+    def make(email: str, name: str = "Test Persoon", admin: bool = False) -> Person:
+        from hcimv_lc.accounts.service import create_user
+
+        with app.app_context():
+            user = create_user(email, name, TEST_PASSWORD, is_admin=admin)
+            db.session.commit()
+            return Person(user.id, user.email, user.name)
+
+    return make
+
+
+@pytest.fixture
+def world(app, make_user) -> World:
+    from hcimv_lc.communities.models import Community, Membership
+    from hcimv_lc.organisations.models import Organisation, Region
+
+    people = {
+        "anonymous": None,
+        "outsider": make_user("outsider@example.org", "Olga Buiten"),
+        "participant": make_user("participant@example.org", "Piet Deelnemer"),
+        "facilitator": make_user("facilitator@example.org", "Fatima Facilitator"),
+        "other_facilitator": make_user("facilitator2@example.org", "Frank Elders"),
+        "researcher": make_user("researcher@example.org", "Rosa Onderzoek"),
+        "other_researcher": make_user("researcher2@example.org", "Ruben Elders"),
+        "admin": make_user("admin@example.org", "Anna Beheer", admin=True),
+    }
+
+    with app.app_context():
+        twente = Region(slug="twente", name="Twente")
+        groningen = Region(slug="groningen", name="Groningen")
+        db.session.add_all([twente, groningen])
+        db.session.flush()
+        organisation = Organisation(
+            slug="saxion", name="Saxion", kind="university", region_id=twente.id
+        )
+        db.session.add(organisation)
+
+        def community(slug, name, region, is_open):
+            item = Community(
+                slug=slug,
+                name=name,
+                theme="companies",
+                region_id=region.id,
+                is_open=is_open,
+                description="Over **ons**",
+                description_html="<p>Over <strong>ons</strong></p>",
+            )
+            db.session.add(item)
+            db.session.flush()
+            return item
+
+        communities = {
+            "open": community("installateurs", "Installateurs Oost", twente, True),
+            "closed": community("besloten-kring", "Besloten Kring", twente, False),
+            "other": community("noorden", "Netwerk Noorden", groningen, False),
+        }
+        roles = {
+            "open": {"facilitator": "facilitator", "participant": "participant",
+                     "researcher": "researcher"},
+            "closed": {"facilitator": "facilitator", "participant": "participant",
+                       "researcher": "researcher"},
+            "other": {"other_facilitator": "facilitator",
+                      "other_researcher": "researcher"},
+        }  # fmt: skip
+        memberships = {}
+        for key, members in roles.items():
+            for persona, role in members.items():
+                membership = Membership(
+                    user_id=people[persona].id,
+                    community_id=communities[key].id,
+                    role=role,
+                )
+                db.session.add(membership)
+                db.session.flush()
+                memberships[(key, persona)] = membership.id
+        db.session.commit()
+
+        return World(
+            people=people,
+            open="installateurs",
+            closed="besloten-kring",
+            other="noorden",
+            region_ids={"twente": twente.id, "groningen": groningen.id},
+            organisation_id=organisation.id,
+            membership_ids=memberships,
+        )
+
+
+def sign_in(app, client: CSRFClient, person: Person | None) -> None:
+    """Put the person's identity in the client's session, as a log-in would."""
+    if person is None:
+        return
+
+    from hcimv_lc.accounts.models import User
+
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        identity = user.get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = identity
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def as_persona(app, world):
+    """Return a factory of clients signed in as one of the world's personas."""
+
+    def make(persona: str) -> CSRFClient:
+        client = app.test_client()
+        sign_in(app, client, world.person(persona))
+        return client
+
+    return make
