@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from hcimv_lc import seed
 from hcimv_lc.accounts import service as accounts
@@ -14,6 +15,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only load when the database is empty.")
 @click.option(
     "--demo-accounts/--no-demo-accounts",
@@ -32,9 +34,7 @@ def seed_command(if_empty: bool, demo_accounts: bool | None) -> None:
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
-@click.group()
-def users() -> None:
-    """Create and disable accounts."""
+users = AppGroup("users", help="Create and disable accounts.")
 
 
 @users.command("create")

@@ -33,18 +33,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class RequestIdFilter(logging.Filter):
-    """Add the id of the current request to every log record."""
+_base_record_factory = logging.getLogRecordFactory()
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
+
+def record_with_request_id(*args, **kwargs) -> logging.LogRecord:
+    """Create a log record that carries the id of the current request."""
+    record = _base_record_factory(*args, **kwargs)
+    record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+    return record
 
 
 def configure_logging(app: Flask) -> None:
     """Send the app's log lines, each with its request id, to standard error."""
+    logging.setLogRecordFactory(record_with_request_id)
     handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
     handler.setFormatter(
         logging.Formatter(
             "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -53,7 +55,6 @@ def configure_logging(app: Flask) -> None:
     package_logger = logging.getLogger("hcimv_lc")
     package_logger.handlers = [handler]
     package_logger.setLevel(app.config["LOG_LEVEL"])
-    package_logger.propagate = False
 
 
 def start_request() -> None:
