@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test translations migrate seed lint format clean
+.PHONY: run serve test install install-test translations migrate seed lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ seed: migrate
 
 run: seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production: HCIMV_ENV=production, SECRET_KEY, DATABASE_URL and REDIS_URL set by you.
+serve: install
+	HCIMV_ENV=production $(FLASK) db upgrade
+	HCIMV_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 lint: install-test
 	$(BIN)/ruff format --check .
