@@ -24,7 +24,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d hcimv_lc/translations
+	$(BIN)/pybabel compile -d hcimv_lc/translations
 
 migrate: install
 	$(FLASK) db upgrade
