@@ -87,6 +87,7 @@ def register_template_helpers(app: Flask) -> None:
             "can": template_can,
             "current_locale": str(get_locale()),
             "language_form": lambda: LanguageForm(
+                formdata=None,
                 locale="en" if str(get_locale()) == "nl" else "nl",
                 next=request.full_path.rstrip("?"),
             ),

@@ -1,7 +1,12 @@
 """Registration, log-in, log-out, password rules and resets, profile and language."""
 
+import os
 import re
+import subprocess
+import sys
+import uuid
 
+import pytest
 from sqlalchemy import select
 
 from hcimv_lc.accounts.models import User
@@ -317,3 +322,63 @@ def test_session_cookie_is_http_only_and_same_site_lax(client, make_user):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_new_person_registers_and_returns_to_where_they_came_from(client):
+    response = client.post(
+        "/register?next=/communities/installateurs",
+        data={
+            "name": "Nina Nieuw",
+            "email": "nina@example.org",
+            "password": "een lange zin als wachtwoord",
+            "confirm": "een lange zin als wachtwoord",
+        },
+    )
+
+    assert response.headers["Location"] == "/communities/installateurs"
+
+
+LOGIN_ATTEMPTS = """
+import sys
+from hcimv_lc import create_app
+app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_KEY_PREFIX": sys.argv[1]})
+client = app.test_client()
+for password in sys.argv[2:]:
+    data = {"email": "piet@example.org", "password": password}
+    print(client.post("/login", data=data).status_code)
+"""
+
+
+def attempt_log_ins(app, prefix: str, *passwords: str) -> list[int]:
+    """Log in from a separate process, as a second app server would."""
+    env = dict(
+        os.environ,
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL="redis://127.0.0.1:6379/15",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", LOGIN_ATTEMPTS, prefix, *passwords],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [int(line) for line in result.stdout.split()]
+
+
+def test_rate_limits_in_redis_count_across_processes(app, make_user):
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    make_user("piet@example.org")
+    prefix = f"test-{uuid.uuid4().hex}"
+
+    first = attempt_log_ins(app, prefix, *["wrong password"] * 5)
+    second = attempt_log_ins(app, prefix, *["wrong password"] * 5, TEST_PASSWORD)
+
+    assert first == [200] * 5
+    assert second == [200] * 5 + [429]

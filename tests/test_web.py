@@ -135,3 +135,14 @@ def test_production_session_cookie_is_secure(monkeypatch, tmp_path):
 
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_too_large_request_gets_a_readable_413_page(client, app):
+    body = "name=" + "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+
+    response = client.post(
+        "/register", data=body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 413
+    assert "Te groot" in response.get_data(as_text=True)

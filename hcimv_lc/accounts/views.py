@@ -135,7 +135,7 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Welkom! Je account is klaar."), "success")
-            return redirect(url_for("communities.index"), 303)
+            return redirect(safe_next(request.args.get("next")), 303)
 
     return render_page("accounts/register.html", form=form)
 
