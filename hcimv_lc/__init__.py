@@ -67,11 +67,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from hcimv_lc.accounts.views import bp as accounts
+    from hcimv_lc.challenges.views import bp as challenges
     from hcimv_lc.communities.views import bp as communities
     from hcimv_lc.core.views import bp as core
     from hcimv_lc.organisations.views import bp as organisations
+    from hcimv_lc.sprints.views import bp as sprints
 
-    for blueprint in (core, accounts, communities, organisations):
+    for blueprint in (core, accounts, communities, organisations, sprints, challenges):
         app.register_blueprint(blueprint)
 
 

@@ -12,8 +12,16 @@ from typing import Any
 from flask import abort, g
 from flask_login import current_user
 
+from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.extensions import db, login_manager
+from hcimv_lc.sprints.models import (
+    Lesson,
+    LessonVisibility,
+    Meeting,
+    Sprint,
+    SprintStatus,
+)
 
 Rule = Callable[[Any, Any], bool]
 
@@ -83,6 +91,40 @@ def can_create_community(user, _obj) -> bool:
     return is_admin(user) or leads_any_community(user)
 
 
+def can_view_sprint(user, sprint: Sprint) -> bool:
+    if not can_view_community(user, sprint.community):
+        return False
+    return sprint.status != SprintStatus.DRAFT or can_manage_community(
+        user, sprint.community
+    )
+
+
+def can_manage_sprint(user, sprint: Sprint) -> bool:
+    return can_manage_community(user, sprint.community)
+
+
+def can_view_challenge(user, challenge: Challenge) -> bool:
+    if challenge.sprint is not None:
+        return can_view_sprint(user, challenge.sprint)
+    return can_view_community(user, challenge.community)
+
+
+def can_manage_challenge(user, challenge: Challenge) -> bool:
+    return can_manage_community(user, challenge.community)
+
+
+def can_move_challenge(user, challenge: Challenge) -> bool:
+    if can_manage_challenge(user, challenge):
+        return True
+    return user.is_authenticated and any(
+        member.id == user.id for member in challenge.team
+    )
+
+
+def can_view_lesson(user, lesson: Lesson) -> bool:
+    return lesson.visibility == LessonVisibility.PUBLIC or user.is_authenticated
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -94,11 +136,27 @@ RULES: dict[str, Rule] = {
     "community.edit": can_manage_community,
     "community.invite": can_manage_community,
     "community.manage_members": can_manage_community,
+    "sprint.plan": can_manage_community,
+    "sprint.view": can_view_sprint,
+    "sprint.manage": can_manage_sprint,
+    "meeting.view": lambda user, meeting: can_view_sprint(user, meeting.sprint),
+    "meeting.manage": lambda user, meeting: can_manage_sprint(user, meeting.sprint),
+    "challenge.create": can_manage_community,
+    "challenge.view_backlog": can_view_community,
+    "challenge.view": can_view_challenge,
+    "challenge.edit": can_manage_challenge,
+    "challenge.schedule": can_manage_challenge,
+    "challenge.move": can_move_challenge,
+    "lesson.view": can_view_lesson,
 }
 
 # The action that decides whether an object is visible at all (404 when it is not).
 VIEW_ACTIONS: dict[type, str] = {
     Community: "community.view",
+    Sprint: "sprint.view",
+    Meeting: "meeting.view",
+    Challenge: "challenge.view",
+    Lesson: "lesson.view",
 }
 
 

@@ -2,16 +2,20 @@
 
 import json
 import logging
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from hcimv_lc.accounts import service as accounts
 from hcimv_lc.accounts.models import User
+from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership
 from hcimv_lc.extensions import db
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.organisations.models import Organisation, Region
+from hcimv_lc.sprints import service as sprints
+from hcimv_lc.sprints.models import Sprint
 
 logger = logging.getLogger(__name__)
 
@@ -115,12 +119,87 @@ def load_users(organisations, communities) -> int:
     return created
 
 
+def this_monday() -> date:
+    today = date.today()
+    return today - timedelta(days=today.weekday())
+
+
+def add_challenge(community, organisations, users, item, sprint=None, position=0):
+    challenge = Challenge(
+        community_id=community.id,
+        sprint_id=sprint.id if sprint else None,
+        status=item.get("status", "open"),
+        position=position,
+        title=item["title"],
+        description=item.get("description", ""),
+        description_html=render_markdown(item.get("description", "")),
+        organisation=organisations.get(item.get("organisation")),
+        site=item.get("site", ""),
+        learning_goals=item.get("learning_goals", ""),
+        success_criteria=item.get("success_criteria", ""),
+    )
+    challenge.team = [users[email] for email in item.get("team", []) if email in users]
+    db.session.add(challenge)
+
+
+def load_sprints(communities, organisations) -> int:
+    """Add the demo sprints, dated around this week, unless they exist already."""
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    existing = {
+        (sprint.community_id, sprint.title) for sprint in db.session.scalars(select(Sprint))
+    }
+    created = 0
+    for item in read("sprints.json"):
+        community = communities[item["community"]]
+        if (community.id, item["title"]) in existing:
+            continue
+
+        start = this_monday() + timedelta(weeks=item["start_offset_weeks"])
+        sprint = Sprint(
+            community_id=community.id,
+            title=item["title"],
+            goal=item["goal"],
+            goal_html=render_markdown(item["goal"]),
+            start_date=start,
+            weeks=item["weeks"],
+            status=item["status"],
+        )
+        db.session.add(sprint)
+        db.session.flush()
+        series = item.get("series")
+        if series:
+            sprints.generate_series(
+                sprint,
+                series["weekday"],
+                series["interval"],
+                start_time=time.fromisoformat(series["start"]),
+                end_time=time.fromisoformat(series["end"]),
+                place=series.get("place", ""),
+                agenda=series.get("agenda", ""),
+            )
+        for position, challenge in enumerate(item.get("challenges", [])):
+            add_challenge(community, organisations, users, challenge, sprint, position)
+        created += 1
+
+    titles = {
+        (challenge.community_id, challenge.title)
+        for challenge in db.session.scalars(select(Challenge))
+    }
+    for position, item in enumerate(read("challenges.json")):
+        community = communities[item["community"]]
+        if (community.id, item["title"]) not in titles:
+            add_challenge(community, organisations, users, item, position=position)
+    db.session.flush()
+    return created
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
     organisations = load_organisations(regions)
     communities = load_communities(regions, organisations)
     created = load_users(organisations, communities) if demo_accounts else 0
+    new_sprints = load_sprints(communities, organisations)
     db.session.commit()
 
     counts = {
@@ -128,6 +207,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "organisations": len(organisations),
         "communities": len(communities),
         "new_accounts": created,
+        "new_sprints": new_sprints,
     }
     logger.info("Seed loaded: %s", counts)
     return counts

@@ -1,7 +1,8 @@
 """The expected answer of every route for every persona.
 
 Each entry is (method, URL template, answers). The template is filled from the test
-world (`{open}`, `{closed}`, `{other}`, `{region}`, `{organisation}`, `{membership}`).
+world (`{open}`, `{closed}`, `{other}`, `{region}`, `{organisation}`, `{membership}`,
+and the sprint objects of `World.ids`: `{sprint}`, `{draft}`, `{meeting}`, ...).
 Answers list the status per persona, in the order of conftest.PERSONAS:
 
     anonymous, outsider, participant, facilitator, other_facilitator,
@@ -21,6 +22,12 @@ CLOSED_VIEW = (302, 404, 200, 200, 404, 200, 404, 200)
 CLOSED_MANAGE = (302, 404, 403, 200, 404, 403, 404, 200)
 CLOSED_MANAGE_POST = (302, 404, 403, 303, 404, 403, 404, 303)
 CREATE_COMMUNITY = (302, 403, 403, 200, 200, 403, 403, 200)
+# Objects of the Groningen community: only its own members and the administrator.
+OTHER_VIEW = (302, 404, 404, 404, 200, 404, 200, 200)
+# A draft sprint of the closed community: only its facilitator and the administrator.
+DRAFT_VIEW = (302, 404, 404, 200, 404, 404, 404, 200)
+DRAFT_POST = (302, 404, 404, 303, 404, 404, 404, 303)
+SIGNED_IN_POST = (302,) + (303,) * 7
 
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
@@ -114,5 +121,95 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ("POST", "/admin/organisations/new", ADMIN_ONLY),
         ("GET", "/admin/organisations/{organisation}", ADMIN_ONLY),
         ("POST", "/admin/organisations/{organisation}", ADMIN_ONLY),
+    ],
+    "sprints.plan": [
+        ("GET", "/communities/{closed}/sprints/new", CLOSED_MANAGE),
+        ("POST", "/communities/{closed}/sprints/new", CLOSED_MANAGE),
+    ],
+    "sprints.detail": [
+        ("GET", "/sprints/{sprint}", CLOSED_VIEW),
+        ("GET", "/sprints/{draft}", DRAFT_VIEW),
+        ("GET", "/sprints/{other_sprint}", OTHER_VIEW),
+        ("GET", "/sprints/999999", (404,) * 8),
+    ],
+    "sprints.edit": [
+        ("GET", "/sprints/{sprint}/edit", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/edit", CLOSED_MANAGE),
+        ("GET", "/sprints/{draft}/edit", DRAFT_VIEW),
+    ],
+    "sprints.activate": [("POST", "/sprints/{draft}/activate", DRAFT_POST)],
+    "sprints.close": [
+        ("GET", "/sprints/{sprint}/close", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/close", CLOSED_MANAGE),
+    ],
+    "sprints.copy": [
+        ("GET", "/sprints/{sprint}/copy", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/copy", CLOSED_MANAGE),
+        (
+            "GET",
+            "/sprints/{other_sprint}/copy",
+            (302, 404, 404, 404, 200, 404, 403, 200),
+        ),
+    ],
+    "sprints.add_meeting": [
+        ("GET", "/sprints/{sprint}/meetings/new", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/meetings/new", CLOSED_MANAGE),
+    ],
+    "sprints.series": [
+        ("GET", "/sprints/{sprint}/meetings/series", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/meetings/series", CLOSED_MANAGE),
+    ],
+    "sprints.edit_meeting": [
+        ("GET", "/meetings/{meeting}/edit", CLOSED_MANAGE),
+        ("POST", "/meetings/{meeting}/edit", CLOSED_MANAGE),
+        ("GET", "/meetings/999999/edit", (404,) * 8),
+    ],
+    "sprints.cancel_meeting": [
+        ("POST", "/meetings/{meeting}/cancel", CLOSED_MANAGE_POST)
+    ],
+    "sprints.replace_sprint_feed": [
+        ("POST", "/sprints/{sprint}/calendar-link", CLOSED_MANAGE_POST),
+    ],
+    "sprints.my_calendar": [("GET", "/calendar", SIGNED_IN)],
+    "sprints.replace_personal_feed": [("POST", "/calendar/link", SIGNED_IN_POST)],
+    "sprints.sprint_feed": [
+        ("GET", "/calendar/sprints/{sprint_token}.ics", PUBLIC),
+        ("GET", "/calendar/sprints/wrong-token.ics", (404,) * 8),
+    ],
+    "sprints.personal_feed": [
+        ("GET", "/calendar/people/{person_token}.ics", PUBLIC),
+        ("GET", "/calendar/people/wrong-token.ics", (404,) * 8),
+    ],
+    "sprints.lesson": [
+        ("GET", "/lessons/{lesson}", SIGNED_IN),
+        ("GET", "/lessons/999999", (404,) * 8),
+    ],
+    "challenges.backlog": [
+        ("GET", "/communities/{closed}/challenges", CLOSED_VIEW),
+        ("GET", "/communities/{other}/challenges", OTHER_VIEW),
+    ],
+    "challenges.create": [
+        ("GET", "/communities/{closed}/challenges/new", CLOSED_MANAGE),
+        ("POST", "/communities/{closed}/challenges/new", CLOSED_MANAGE),
+    ],
+    "challenges.detail": [
+        ("GET", "/challenges/{challenge}", CLOSED_VIEW),
+        ("GET", "/challenges/{backlog}", CLOSED_VIEW),
+        ("GET", "/challenges/{other_challenge}", OTHER_VIEW),
+    ],
+    "challenges.edit": [
+        ("GET", "/challenges/{challenge}/edit", CLOSED_MANAGE),
+        ("POST", "/challenges/{challenge}/edit", CLOSED_MANAGE),
+    ],
+    # An empty move names no column: 400 for those who may move the card.
+    "challenges.move": [
+        (
+            "POST",
+            "/challenges/{challenge}/move",
+            (302, 404, 400, 400, 404, 403, 404, 400),
+        ),
+    ],
+    "challenges.schedule": [
+        ("POST", "/challenges/{backlog}/schedule", CLOSED_MANAGE_POST),
     ],
 }

@@ -140,6 +140,7 @@ class World:
     region_ids: dict[str, int]
     organisation_id: int
     membership_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    ids: dict[str, int | str] = field(default_factory=dict)
 
     def person(self, persona: str) -> Person | None:
         return self.people[persona]
@@ -236,6 +237,7 @@ def world(app, make_user) -> World:
                 db.session.add(membership)
                 db.session.flush()
                 memberships[(key, persona)] = membership.id
+        ids = add_sprints(communities, people)
         db.session.commit()
 
         return World(
@@ -246,7 +248,93 @@ def world(app, make_user) -> World:
             region_ids={"twente": twente.id, "groningen": groningen.id},
             organisation_id=organisation.id,
             membership_ids=memberships,
+            ids=ids,
         )
+
+
+def add_sprints(communities, people) -> dict[str, int | str]:
+    """Give the closed and the other community sprints, a meeting and challenges.
+
+    - `sprint`: active, in `closed`, started last week, 12 weeks, one meeting;
+      `challenge` is on its board with `participant` on the team.
+    - `draft`: a draft sprint in `closed`; `backlog`: a challenge of `closed` in no
+      sprint; `other_sprint` and `other_challenge` belong to `other`.
+    - `lesson`: the lesson of a closed sprint of `open`, for signed-in readers.
+    """
+    from datetime import date, time, timedelta
+
+    from hcimv_lc.accounts.models import User
+    from hcimv_lc.challenges.models import Challenge
+    from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
+
+    monday = date.today() - timedelta(days=date.today().weekday())
+
+    def sprint(key, title, status, start=monday - timedelta(weeks=1)):
+        item = Sprint(
+            community_id=communities[key].id,
+            title=title,
+            start_date=start,
+            weeks=12,
+            status=status,
+        )
+        db.session.add(item)
+        db.session.flush()
+        return item
+
+    active = sprint("closed", "Warmtepompen", "active")
+    draft = sprint(
+        "closed", "Concept voor later", "draft", monday + timedelta(weeks=20)
+    )
+    other = sprint("other", "Noordelijke sprint", "active")
+    finished = sprint(
+        "open", "Afgeronde sprint", "closed", monday - timedelta(weeks=30)
+    )
+    meeting = Meeting(
+        sprint_id=active.id,
+        date=monday + timedelta(days=1),
+        start_time=time(15, 0),
+        end_time=time(17, 0),
+        place="Hengelo",
+    )
+    lesson = Lesson(
+        sprint_id=finished.id,
+        worked="Samen op de bouwplaats",
+        did_not_work="Te lange bijeenkomsten",
+        advice="Begin klein",
+        worked_html="<p>Samen op de bouwplaats</p>",
+        did_not_work_html="<p>Te lange bijeenkomsten</p>",
+        advice_html="<p>Begin klein</p>",
+    )
+
+    def challenge(key, title, sprint_item=None, team=()):
+        item = Challenge(
+            community_id=communities[key].id,
+            sprint_id=sprint_item.id if sprint_item else None,
+            title=title,
+        )
+        item.team = [db.session.get(User, people[name].id) for name in team]
+        db.session.add(item)
+        return item
+
+    on_board = challenge("closed", "Inregelen", active, team=["participant"])
+    backlog = challenge("closed", "Thuisbatterij")
+    other_challenge = challenge("other", "Noordelijke vraag", other)
+    participant = db.session.get(User, people["participant"].id)
+    participant.calendar_token = "personal-calendar-token"
+    db.session.add_all([meeting, lesson])
+    db.session.flush()
+    return {
+        "sprint": active.id,
+        "draft": draft.id,
+        "other_sprint": other.id,
+        "meeting": meeting.id,
+        "challenge": on_board.id,
+        "backlog": backlog.id,
+        "other_challenge": other_challenge.id,
+        "lesson": lesson.id,
+        "sprint_token": active.calendar_token,
+        "person_token": participant.calendar_token,
+    }
 
 
 def sign_in(app, client: CSRFClient, person: Person | None) -> None:

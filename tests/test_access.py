@@ -23,6 +23,7 @@ def fill(template: str, world) -> str:
         region=world.region_ids["twente"],
         organisation=world.organisation_id,
         membership=world.membership_ids[("closed", "participant")],
+        **world.ids,
     )
 
 

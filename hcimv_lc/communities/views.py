@@ -19,6 +19,8 @@ from hcimv_lc.communities.models import Community, Membership
 from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize, role_in
+from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
+from hcimv_lc.sprints.service import sprints_by_status
 from hcimv_lc.web import render_page
 
 bp = Blueprint("communities", __name__)
@@ -99,6 +101,8 @@ def detail(slug: str):
         community=community,
         members=service.members_by_role(community),
         member_total=service.member_count(community),
+        sprints=sprints_by_status(community, current_user),
+        sprint_status_labels=SPRINT_STATUS_LABELS,
         **membership_context(community),
     )
 
