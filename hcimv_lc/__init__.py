@@ -1,8 +1,9 @@
 """HCIMV Learning Communities: the Flask application factory."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, request, session
+from flask import Flask, flash, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -19,6 +20,16 @@ def select_locale() -> str:
         return current_user.locale
     locale = session.get("locale")
     return locale if locale in ("nl", "en") else "nl"
+
+
+def send_to_login():
+    """Send an anonymous visitor to log in, coming back here afterwards."""
+    flash(login_manager.login_message, "info")
+    next_path = request.full_path.rstrip("?")
+    if request.method != "GET":
+        # A form cannot be resent by a redirect; come back to the page it was on.
+        next_path = urlsplit(request.referrer or "").path or "/"
+    return web.redirect_to(url_for("accounts.login", next=next_path), code=302)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -46,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(send_to_login)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     htmx.init_app(app)
@@ -56,6 +68,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     web.init_app(app)
     errors.init_app(app)
+    web.register_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "testing")
 DEFAULT_SECRET_KEYS = {"", "dev", "change-me", "secret"}
+MIN_SECRET_LENGTH = 32
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(RuntimeError):
@@ -48,6 +50,15 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """Return one of the allowed values of a variable, in upper case."""
+    value = env_str(name, default).upper()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}")
+
+    return value
+
+
 def environment() -> str:
     """Return the selected environment: development, production or testing."""
     name = env_str("HCIMV_ENV", "development").lower()
@@ -76,8 +87,13 @@ def load(instance_path: Path) -> dict:
     production = env == "production"
 
     secret_key = env_str("SECRET_KEY")
-    if production and secret_key.lower() in DEFAULT_SECRET_KEYS:
-        raise ConfigError("SECRET_KEY must be set to a random value in production")
+    if production and (
+        secret_key.lower() in DEFAULT_SECRET_KEYS or len(secret_key) < MIN_SECRET_LENGTH
+    ):
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_LENGTH} "
+            "characters in production"
+        )
     if not secret_key:
         secret_key = development_secret_key(instance_path)
 
@@ -127,5 +143,6 @@ def load(instance_path: Path) -> dict:
             "MAIL_FROM", "HCIMV Leergemeenschappen <noreply@localhost>"
         ),
         "SEED_DEMO_ACCOUNTS": not production or env_bool("SEED_DEMO_ACCOUNTS"),
-        "LOG_LEVEL": env_str("LOG_LEVEL", "INFO").upper(),
+        "LOG_LEVEL": env_choice("LOG_LEVEL", LOG_LEVELS, "INFO"),
+        "PROXY_FIX_HOPS": env_int("PROXY_FIX_HOPS", 0),
     }

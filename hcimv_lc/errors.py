@@ -49,7 +49,7 @@ MESSAGES = {
 
 
 def error_page(code: int):
-    title, message = MESSAGES.get(code, MESSAGES[500])
+    title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
     return render_page(
         "errors/error.html", code=code, title=title, message=message
     ), code
@@ -60,7 +60,11 @@ def handle_http_error(error: HTTPException):
         return error
     if isinstance(error, CSRFError):
         logger.info("CSRF check failed on %s %s", request.method, request.path)
-    return error_page(error.code if error.code in MESSAGES else 500)
+    response, code = error_page(error.code)
+    for name, value in error.get_headers():
+        if name.lower() in {"allow", "retry-after", "content-range"}:
+            response.headers[name] = value
+    return response, code
 
 
 def handle_unexpected_error(error: InternalServerError):

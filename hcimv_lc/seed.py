@@ -87,9 +87,6 @@ def load_communities(regions, organisations) -> dict[str, Community]:
 
 def load_users(organisations, communities) -> int:
     users = {user.email: user for user in db.session.scalars(select(User))}
-    memberships = {
-        (m.user_id, m.community_id): m for m in db.session.scalars(select(Membership))
-    }
     created = 0
     for item in read("users.json"):
         user = users.get(item["email"])
@@ -101,20 +98,20 @@ def load_users(organisations, communities) -> int:
                 locale=item.get("locale", "nl"),
             )
             created += 1
+        else:
+            # Rights go only to accounts the seed makes itself: on a real platform
+            # somebody may have registered a demo address.
+            continue
+
         user.is_admin = item.get("is_admin", False)
         user.organisation = organisations.get(item.get("organisation"))
-
         for entry in item.get("memberships", []):
             community = communities[entry["community"]]
-            membership = memberships.get((user.id, community.id))
-            if membership is None:
-                db.session.add(
-                    Membership(
-                        user_id=user.id, community_id=community.id, role=entry["role"]
-                    )
+            db.session.add(
+                Membership(
+                    user_id=user.id, community_id=community.id, role=entry["role"]
                 )
-            else:
-                membership.role = entry["role"]
+            )
     db.session.flush()
     return created
 
@@ -146,7 +143,8 @@ def load_sprints(communities, organisations) -> int:
     """Add the demo sprints, dated around this week, unless they exist already."""
     users = {user.email: user for user in db.session.scalars(select(User))}
     existing = {
-        (sprint.community_id, sprint.title) for sprint in db.session.scalars(select(Sprint))
+        (sprint.community_id, sprint.title)
+        for sprint in db.session.scalars(select(Sprint))
     }
     created = 0
     for item in read("sprints.json"):

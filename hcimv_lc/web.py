@@ -10,10 +10,13 @@ from flask import (
     g,
     has_request_context,
     make_response,
+    redirect,
     render_template,
     request,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from hcimv_lc.extensions import htmx
 
@@ -76,8 +79,55 @@ def add_security_headers(response):
     return response
 
 
+class IdConverter(IntegerConverter):
+    """A database id: a positive integer that fits the column, else 404."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+class SlugConverter(BaseConverter):
+    """A slug as `slugify` makes them; anything else, NUL included, is a 404."""
+
+    regex = r"[a-z0-9][a-z0-9-]{0,79}"
+
+
+class TokenConverter(BaseConverter):
+    """A URL-safe secret token."""
+
+    regex = r"[A-Za-z0-9_.-]{1,200}"
+
+
+def register_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["token"] = TokenConverter
+
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """Return the ?page= of the request, kept between 1 and a sane maximum."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, MAX_PAGE))
+
+
+def redirect_to(location: str, code: int = 303):
+    """Redirect, also for htmx, which would otherwise swap the next page into a part."""
+    if htmx:
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = location
+        return response
+    return redirect(location, code)
+
+
 def init_app(app: Flask) -> None:
     configure_logging(app)
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        # Behind a reverse proxy the socket peer is the proxy; trust its headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(start_request)
     app.after_request(add_security_headers)
 
@@ -86,7 +136,8 @@ def render_page(
     template: str, fragment: str | None = None, **context
 ) -> ResponseReturnValue:
     """Render the full page, or only its fragment when htmx asks for it."""
-    name = fragment if fragment and htmx else template
+    partial = htmx and not htmx.history_restore_request
+    name = fragment if fragment and partial else template
     response = make_response(render_template(name, **context))
     response.vary.add("HX-Request")
     return response

@@ -103,6 +103,18 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
             CLOSED_MANAGE_POST,
         ),
     ],
+    "communities.revoke_invitation": [
+        (
+            "POST",
+            "/communities/{closed}/invitations/{invitation}/revoke",
+            CLOSED_MANAGE_POST,
+        ),
+        (
+            "POST",
+            "/communities/{closed}/invitations/999999/revoke",
+            (302, 404, 403, 404, 404, 403, 404, 404),
+        ),
+    ],
     "communities.invitation": [
         ("GET", "/invitations/not-a-token", (302,) + (404,) * 7),
         ("POST", "/invitations/not-a-token", (302,) + (404,) * 7),

@@ -237,7 +237,7 @@ def world(app, make_user) -> World:
                 db.session.add(membership)
                 db.session.flush()
                 memberships[(key, persona)] = membership.id
-        ids = add_sprints(communities, people)
+        ids = add_community_objects(communities, people)
         db.session.commit()
 
         return World(
@@ -252,19 +252,22 @@ def world(app, make_user) -> World:
         )
 
 
-def add_sprints(communities, people) -> dict[str, int | str]:
-    """Give the closed and the other community sprints, a meeting and challenges.
+def add_community_objects(communities, people) -> dict[str, int | str]:
+    """Give the communities sprints, a meeting, challenges and an invitation.
 
     - `sprint`: active, in `closed`, started last week, 12 weeks, one meeting;
       `challenge` is on its board with `participant` on the team.
     - `draft`: a draft sprint in `closed`; `backlog`: a challenge of `closed` in no
       sprint; `other_sprint` and `other_challenge` belong to `other`.
     - `lesson`: the lesson of a closed sprint of `open`, for signed-in readers.
+    - `invitation`: a pending invitation into `closed`.
     """
     from datetime import date, time, timedelta
 
     from hcimv_lc.accounts.models import User
     from hcimv_lc.challenges.models import Challenge
+    from hcimv_lc.communities.models import Invitation
+    from hcimv_lc.database import utcnow
     from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
 
     monday = date.today() - timedelta(days=date.today().weekday())
@@ -319,9 +322,16 @@ def add_sprints(communities, people) -> dict[str, int | str]:
     on_board = challenge("closed", "Inregelen", active, team=["participant"])
     backlog = challenge("closed", "Thuisbatterij")
     other_challenge = challenge("other", "Noordelijke vraag", other)
+    invitation = Invitation(
+        community_id=communities["closed"].id,
+        email="invitee@example.org",
+        role="participant",
+        token_hash="0" * 64,
+        expires_at=utcnow() + timedelta(days=14),
+    )
     participant = db.session.get(User, people["participant"].id)
     participant.calendar_token = "personal-calendar-token"
-    db.session.add_all([meeting, lesson])
+    db.session.add_all([meeting, lesson, invitation])
     db.session.flush()
     return {
         "sprint": active.id,
@@ -332,6 +342,7 @@ def add_sprints(communities, people) -> dict[str, int | str]:
         "backlog": backlog.id,
         "other_challenge": other_challenge.id,
         "lesson": lesson.id,
+        "invitation": invitation.id,
         "sprint_token": active.calendar_token,
         "person_token": participant.calendar_token,
     }

@@ -280,7 +280,9 @@ def test_expired_invitation_answers_410(app, as_persona, world, mail):
 
         from hcimv_lc.database import utcnow
 
-        invitation = db.session.scalar(select(Invitation))
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.email == "outsider@example.org")
+        )
         invitation.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
 
@@ -312,3 +314,50 @@ def test_facilitator_edits_the_community(app, as_persona, world):
     assert response.status_code == 303
     assert edited.name == "Besloten Kring Twente"
     assert edited.is_open is False
+
+
+def test_facilitator_revokes_an_invitation(app, as_persona, world, mail):
+    client = as_persona("facilitator")
+    client.post(
+        f"/communities/{world.closed}/members",
+        data={"email": "outsider@example.org", "role": "participant"},
+    )
+    with app.app_context():
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.email == "outsider@example.org")
+        )
+
+    client.post(f"/communities/{world.closed}/invitations/{invitation.id}/revoke")
+
+    assert as_persona("outsider").get(invitation_link(mail)).status_code == 410
+
+
+def test_a_new_invitation_replaces_the_earlier_one(app, as_persona, world, mail):
+    client = as_persona("facilitator")
+    form = {"email": "outsider@example.org", "role": "participant"}
+    client.post(f"/communities/{world.closed}/members", data=form)
+    first = invitation_link(mail)
+
+    client.post(f"/communities/{world.closed}/members", data=form)
+
+    invitee = as_persona("outsider")
+    assert invitee.get(first).status_code == 410
+    assert invitee.get(invitation_link(mail)).status_code == 200
+
+
+def test_inviting_a_member_is_refused_beside_the_field(as_persona, world, mail):
+    response = as_persona("facilitator").post(
+        f"/communities/{world.closed}/members",
+        data={"email": "participant@example.org", "role": "facilitator"},
+    )
+
+    assert "al lid" in response.get_data(as_text=True)
+    assert mail == []
+
+
+def test_leaving_a_closed_community_through_htmx_reloads_the_page(as_persona, world):
+    response = as_persona("participant").post(
+        f"/communities/{world.closed}/leave", headers={"HX-Request": "true"}
+    )
+
+    assert response.headers["HX-Redirect"] == "/communities"

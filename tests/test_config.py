@@ -80,3 +80,18 @@ def test_a_bad_setting_is_refused_with_its_name(monkeypatch, tmp_path, name, val
 
     with pytest.raises(config.ConfigError, match=name):
         config.load(tmp_path)
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("HCIMV_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 20)
+
+    with pytest.raises(config.ConfigError, match="32"):
+        config.load(tmp_path)
+
+
+def test_unknown_log_level_is_refused_with_its_name(monkeypatch, tmp_path):
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+
+    with pytest.raises(config.ConfigError, match="LOG_LEVEL"):
+        config.load(tmp_path)

@@ -142,3 +142,13 @@ def test_users_disable_names_an_unknown_account(app):
 
     assert result.exit_code != 0
     assert "No account" in result.output
+
+
+def test_seed_never_gives_rights_to_an_account_someone_registered(app, make_user):
+    make_user("admin@example.org", "Iemand Anders")
+
+    app.test_cli_runner().invoke(args=["seed", "--demo-accounts"])
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+        assert not user.is_admin

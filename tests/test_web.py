@@ -104,7 +104,7 @@ def test_production_error_page_shows_no_traceback_or_secret(
     monkeypatch, tmp_path, caplog
 ):
     monkeypatch.setenv("HCIMV_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-value")
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-value-0123456789")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     app = create_app()
 
@@ -121,14 +121,14 @@ def test_production_error_page_shows_no_traceback_or_secret(
     assert "req-12345678" in page
     assert "Traceback" not in page
     assert "SELECT secret" not in page
-    assert "a-real-production-secret-value" not in page
+    assert "a-real-production-secret-value-0123456789" not in page
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert any(record.request_id == "req-12345678" for record in caplog.records)
 
 
 def test_production_session_cookie_is_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("HCIMV_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-value")
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret-value-0123456789")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
 
     app = create_app()
@@ -146,3 +146,75 @@ def test_too_large_request_gets_a_readable_413_page(client, app):
 
     assert response.status_code == 413
     assert "Te groot" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/communities?page=" + "9" * 30,
+        "/communities/a%00b",
+        "/sprints/" + "9" * 30,
+        "/challenges/0",
+        "/invitations/%00",
+        "/calendar/sprints/%00.ics",
+    ],
+)
+def test_absurd_numbers_and_bytes_in_urls_never_fail(client, world, path):
+    response = client.get(path)
+
+    assert response.status_code in (200, 302, 404)
+
+
+def test_an_unusual_error_keeps_its_status(client):
+    response = client.get("/static/css/app.css", headers={"Range": "bytes=999999-"})
+
+    assert response.status_code == 416
+    assert "Dat ging niet goed" in response.get_data(as_text=True)
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, world):
+    response = client.get(
+        "/communities?q=oost",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_anonymous_htmx_action_is_sent_to_log_in_as_a_whole_page(client, world):
+    response = client.post(
+        "/communities/installateurs/join",
+        headers={
+            "HX-Request": "true",
+            "Referer": "http://localhost/communities/installateurs",
+        },
+    )
+
+    assert response.headers["HX-Redirect"] == "/login?next=/communities/installateurs"
+
+
+def test_behind_a_proxy_rate_limits_count_the_forwarded_address(monkeypatch, tmp_path):
+    monkeypatch.setenv("HCIMV_ENV", "testing")
+    monkeypatch.setenv("PROXY_FIX_HOPS", "1")
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.sqlite'}",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    client = app.test_client()
+
+    def attempt(address, number=0):
+        data = {"email": f"someone{number}@example.org", "password": "wrong password"}
+        return client.post("/login", data=data, headers={"X-Forwarded-For": address})
+
+    for number in range(10):
+        attempt("203.0.113.1", number)
+
+    assert attempt("203.0.113.1").status_code == 429
+    assert attempt("203.0.113.2").status_code == 200

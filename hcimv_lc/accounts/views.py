@@ -112,6 +112,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"), 303)
@@ -155,7 +156,7 @@ def forgot_password():
     return render_page("accounts/forgot_password.html", form=form)
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@bp.route("/password/reset/<token:token>", methods=["GET", "POST"])
 def reset_password(token: str):
     user = service.user_from_reset_token(token)
     if user is None:

@@ -57,7 +57,7 @@ def card_context() -> dict:
     }
 
 
-@bp.get("/communities/<slug>/challenges")
+@bp.get("/communities/<slug:slug>/challenges")
 def backlog(slug: str):
     community = load_community(slug)
     authorize("challenge.view_backlog", community)
@@ -70,7 +70,7 @@ def backlog(slug: str):
     )
 
 
-@bp.route("/communities/<slug>/challenges/new", methods=["GET", "POST"])
+@bp.route("/communities/<slug:slug>/challenges/new", methods=["GET", "POST"])
 def create(slug: str):
     community = load_community(slug)
     authorize("challenge.create", community)

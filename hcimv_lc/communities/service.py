@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.accounts.models import User
@@ -150,12 +151,21 @@ def find_membership(community: Community, user: User) -> Membership | None:
 def add_member(community: Community, user: User, role: str) -> Membership:
     """Make the person a member with the role; an existing member keeps theirs."""
     membership = find_membership(community, user)
-    if membership is None:
-        membership = Membership(community_id=community.id, user_id=user.id, role=role)
-        db.session.add(membership)
-        db.session.flush()
-        forget_roles()
-        logger.info("User %s joined community %r as %s", user.id, community.slug, role)
+    if membership is not None:
+        return membership
+
+    try:
+        # A double click can race us to the unique (user, community) pair.
+        with db.session.begin_nested():
+            membership = Membership(
+                community_id=community.id, user_id=user.id, role=role
+            )
+            db.session.add(membership)
+    except IntegrityError:
+        return find_membership(community, user)
+
+    forget_roles()
+    logger.info("User %s joined community %r as %s", user.id, community.slug, role)
     return membership
 
 
@@ -171,6 +181,13 @@ def join(community: Community, user: User) -> Membership:
 def ensure_facilitator_remains(membership: Membership, new_role: str | None) -> None:
     if membership.role != Role.FACILITATOR or new_role == Role.FACILITATOR:
         return
+
+    # Lock the community row so two facilitators cannot step down at the same time.
+    db.session.execute(
+        select(Community.id)
+        .where(Community.id == membership.community_id)
+        .with_for_update()
+    )
     if facilitator_count(membership.community) <= 1:
         raise CommunityError(
             _(
@@ -222,12 +239,25 @@ def hash_token(token: str) -> str:
 
 
 def invite(community: Community, email: str, role: str, invited_by: User) -> Invitation:
-    """Store an invitation and mail its single-use link."""
+    """Store an invitation and mail its single-use link; it replaces older ones."""
+    email = email.strip().lower()
+    member = db.session.scalar(
+        select(Membership.id)
+        .join(User, Membership.user_id == User.id)
+        .where(Membership.community_id == community.id, User.email == email)
+    )
+    if member is not None:
+        raise CommunityError(_("Deze persoon is al lid van de leergemeenschap."))
+
+    for earlier in pending_invitations(community):
+        if earlier.email == email:
+            revoke_invitation(earlier)
+
     token = secrets.token_urlsafe(32)
     days = current_app.config["INVITATION_DAYS"]
     invitation = Invitation(
         community_id=community.id,
-        email=email.strip().lower(),
+        email=email,
         role=role,
         token_hash=hash_token(token),
         invited_by_id=invited_by.id,
@@ -251,6 +281,12 @@ def invite(community: Community, email: str, role: str, invited_by: User) -> Inv
     send_mail(invitation.email, subject, body)
     logger.info("Invitation %s to community %r sent", invitation.id, community.slug)
     return invitation
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    """Make a pending invitation unusable."""
+    invitation.expires_at = utcnow()
+    logger.info("Invitation %s revoked", invitation.id)
 
 
 def invitation_by_token(token: str) -> Invitation | None:

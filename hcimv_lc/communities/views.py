@@ -15,13 +15,13 @@ from hcimv_lc.communities.forms import (
     InvitationForm,
     RoleForm,
 )
-from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.communities.models import Community, Invitation, Membership
 from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize, role_in
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
 from hcimv_lc.sprints.service import sprints_by_status
-from hcimv_lc.web import render_page
+from hcimv_lc.web import page_number, redirect_to, render_page
 
 bp = Blueprint("communities", __name__)
 
@@ -65,8 +65,9 @@ def index():
     }
 
     query = service.search_communities(current_user, **filters)
-    page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(
+        query, page=page_number(), per_page=PER_PAGE, error_out=False
+    )
     return render_page(
         "communities/index.html",
         "communities/_list.html",
@@ -91,7 +92,7 @@ def create():
     return render_page("communities/form.html", form=form, community=None)
 
 
-@bp.get("/communities/<slug>")
+@bp.get("/communities/<slug:slug>")
 def detail(slug: str):
     community = load_community(slug)
     authorize("community.view", community)
@@ -117,7 +118,7 @@ def membership_context(community: Community) -> dict:
     }
 
 
-@bp.route("/communities/<slug>/edit", methods=["GET", "POST"])
+@bp.route("/communities/<slug:slug>/edit", methods=["GET", "POST"])
 def edit(slug: str):
     community = load_community(slug)
     authorize("community.edit", community)
@@ -149,7 +150,7 @@ def membership_response(community: Community):
     return redirect(url_for("communities.detail", slug=community.slug), 303)
 
 
-@bp.post("/communities/<slug>/join")
+@bp.post("/communities/<slug:slug>/join")
 def join(slug: str):
     community = load_community(slug)
     authorize("community.join", community)
@@ -160,7 +161,7 @@ def join(slug: str):
     return membership_response(community)
 
 
-@bp.post("/communities/<slug>/leave")
+@bp.post("/communities/<slug:slug>/leave")
 def leave(slug: str):
     community = load_community(slug)
     authorize("community.leave", community)
@@ -174,7 +175,7 @@ def leave(slug: str):
         flash(_("Je bent geen lid meer van %(name)s.", name=community.name), "info")
 
     if not community.is_open and role_in(current_user, community) is None:
-        return redirect(url_for("communities.index"), 303)
+        return redirect_to(url_for("communities.index"))
     return membership_response(community)
 
 
@@ -185,7 +186,7 @@ def load_membership(community: Community, membership_id: int) -> Membership:
     return membership
 
 
-@bp.post("/communities/<slug>/members/<int:membership_id>/role")
+@bp.post("/communities/<slug:slug>/members/<int:membership_id>/role")
 def change_role(slug: str, membership_id: int):
     community = load_community(slug)
     authorize("community.manage_members", community)
@@ -208,7 +209,7 @@ def change_role(slug: str, membership_id: int):
     return redirect(url_for("communities.members", slug=community.slug), 303)
 
 
-@bp.post("/communities/<slug>/members/<int:membership_id>/remove")
+@bp.post("/communities/<slug:slug>/members/<int:membership_id>/remove")
 def remove_member(slug: str, membership_id: int):
     community = load_community(slug)
     authorize("community.manage_members", community)
@@ -226,19 +227,24 @@ def remove_member(slug: str, membership_id: int):
     return redirect(url_for("communities.members", slug=community.slug), 303)
 
 
-@bp.route("/communities/<slug>/members", methods=["GET", "POST"])
+@bp.route("/communities/<slug:slug>/members", methods=["GET", "POST"])
 def members(slug: str):
     community = load_community(slug)
     authorize("community.manage_members", community)
 
     form = InvitationForm()
     if form.validate_on_submit():
-        service.invite(community, form.email.data, form.role.data, current_user)
-        db.session.commit()
-        flash(
-            _("Uitnodiging verstuurd naar %(email)s.", email=form.email.data), "success"
-        )
-        return redirect(url_for("communities.members", slug=community.slug), 303)
+        try:
+            service.invite(community, form.email.data, form.role.data, current_user)
+        except service.CommunityError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                _("Uitnodiging verstuurd naar %(email)s.", email=form.email.data),
+                "success",
+            )
+            return redirect(url_for("communities.members", slug=community.slug), 303)
 
     return render_page(
         "communities/members.html",
@@ -251,7 +257,21 @@ def members(slug: str):
     )
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@bp.post("/communities/<slug:slug>/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(slug: str, invitation_id: int):
+    community = load_community(slug)
+    authorize("community.invite", community)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.community_id != community.id:
+        abort(404)
+
+    service.revoke_invitation(invitation)
+    db.session.commit()
+    flash(_("Uitnodiging voor %(email)s ingetrokken.", email=invitation.email), "info")
+    return redirect(url_for("communities.members", slug=community.slug), 303)
+
+
+@bp.route("/invitations/<token:token>", methods=["GET", "POST"])
 def invitation(token: str):
     authorize("account.use")
     invitation = service.invitation_by_token(token)

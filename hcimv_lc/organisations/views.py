@@ -14,7 +14,7 @@ from hcimv_lc.organisations.forms import (
 from hcimv_lc.organisations.models import Organisation, Region
 from hcimv_lc.policy import authorize
 from hcimv_lc.slugs import unique_slug
-from hcimv_lc.web import render_page
+from hcimv_lc.web import page_number, render_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin")
 
@@ -59,13 +59,14 @@ def edit_region(region_id: int | None = None):
 def organisations():
     authorize("admin.manage")
 
-    page = request.args.get("page", 1, type=int)
     query = (
         db.select(Organisation)
         .options(joinedload(Organisation.region))
         .order_by(Organisation.name)
     )
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(
+        query, page=page_number(), per_page=PER_PAGE, error_out=False
+    )
     return render_page(
         "organisations/organisations.html",
         pagination=pagination,

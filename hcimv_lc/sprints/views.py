@@ -73,7 +73,7 @@ def attach_error(form, error: service.SprintError) -> None:
     field.errors = [*field.errors, str(error)]
 
 
-@bp.route("/communities/<slug>/sprints/new", methods=["GET", "POST"])
+@bp.route("/communities/<slug:slug>/sprints/new", methods=["GET", "POST"])
 def plan(slug: str):
     community = load_community(slug)
     authorize("sprint.plan", community)
@@ -353,7 +353,7 @@ def ics_response(body: bytes, name: str) -> Response:
     return response
 
 
-@bp.get("/calendar/sprints/<token>.ics")
+@bp.get("/calendar/sprints/<token:token>.ics")
 def sprint_feed(token: str):
     # The secret token is the access check: calendar apps cannot log in.
     sprint = service.sprint_by_feed_token(token)
@@ -364,7 +364,7 @@ def sprint_feed(token: str):
     return ics_response(body, f"sprint-{sprint.id}")
 
 
-@bp.get("/calendar/people/<token>.ics")
+@bp.get("/calendar/people/<token:token>.ics")
 def personal_feed(token: str):
     user = service.user_by_feed_token(token)
     if user is None or not user.is_enabled:
