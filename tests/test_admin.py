@@ -95,3 +95,23 @@ def test_organisation_list_is_paginated(app, as_persona, world):
 
     assert "Pagina 1 van 2" in first
     assert "Saxion" in second
+
+
+def test_organisation_cannot_fall_under_its_own_child(app, as_persona, world):
+    client = as_persona("admin")
+    form = {"kind": "lectorate", "region": world.region_ids["twente"], "website": ""}
+    client.post(
+        "/admin/organisations/new",
+        data={**form, "name": "Lectoraat X", "parent": world.organisation_id},
+    )
+    with app.app_context():
+        child = db.session.scalar(
+            select(Organisation).where(Organisation.name == "Lectoraat X")
+        )
+
+    response = client.post(
+        f"/admin/organisations/{world.organisation_id}",
+        data={**form, "name": "Saxion", "kind": "university", "parent": child.id},
+    )
+
+    assert "onder zichzelf" in response.get_data(as_text=True)

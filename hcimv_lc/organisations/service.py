@@ -2,41 +2,63 @@
 
 import logging
 
+from flask_babel import gettext as _
+from sqlalchemy import select
+
 from hcimv_lc.extensions import db
 from hcimv_lc.organisations.models import Organisation, Region
+from hcimv_lc.slugs import unique_slug
 
 logger = logging.getLogger(__name__)
 
 
 def region_choices() -> list[tuple[int, str]]:
     """Return (id, name) of every region, by name, for a select field."""
-    rows = db.session.execute(db.select(Region.id, Region.name).order_by(Region.name))
+    rows = db.session.execute(select(Region.id, Region.name).order_by(Region.name))
     return [(region_id, name) for region_id, name in rows]
 
 
 def organisation_choices() -> list[tuple[int, str]]:
     """Return (id, name) of every organisation, by name, for a select field."""
-    query = db.select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
     return [(org_id, name) for org_id, name in db.session.execute(query)]
 
 
-def slug_taken(model, slug: str, exclude_id: int | None = None) -> bool:
-    query = db.select(model.id).where(model.slug == slug)
-    if exclude_id is not None:
-        query = query.where(model.id != exclude_id)
-    return db.session.scalar(query) is not None
+class OrganisationError(ValueError):
+    """A rule was broken; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
 
 
-def save_region(region: Region) -> Region:
-    """Add or update a region."""
+def save_region(region: Region, name: str) -> Region:
+    """Add or rename a region; names are unique."""
+    duplicate = db.session.scalar(
+        select(Region.id).where(Region.name == name, Region.id != region.id)
+    )
+    if duplicate is not None:
+        raise OrganisationError(_("Er is al een regio met deze naam."), field="name")
+
+    region.name = name
+    region.slug = region.slug or unique_slug(Region, name)
     db.session.add(region)
     db.session.flush()
     logger.info("Region %r saved", region.slug)
     return region
 
 
-def save_organisation(organisation: Organisation) -> Organisation:
-    """Add or update an organisation."""
+def save_organisation(organisation: Organisation, **fields) -> Organisation:
+    """Add or update an organisation; it can never fall under itself."""
+    parent_id = fields["parent_id"]
+    if organisation.id and would_loop(organisation, parent_id):
+        raise OrganisationError(
+            _("Een organisatie kan niet onder zichzelf vallen."), field="parent"
+        )
+
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.slug = organisation.slug or unique_slug(Organisation, fields["name"])
     db.session.add(organisation)
     db.session.flush()
     logger.info("Organisation %r saved", organisation.slug)
@@ -52,6 +74,6 @@ def would_loop(organisation: Organisation, parent_id: int | None) -> bool:
             return True
         seen.add(current)
         current = db.session.scalar(
-            db.select(Organisation.parent_id).where(Organisation.id == current)
+            select(Organisation.parent_id).where(Organisation.id == current)
         )
     return False

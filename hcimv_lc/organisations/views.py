@@ -13,7 +13,6 @@ from hcimv_lc.organisations.forms import (
 )
 from hcimv_lc.organisations.models import Organisation, Region
 from hcimv_lc.policy import authorize
-from hcimv_lc.slugs import unique_slug
 from hcimv_lc.web import page_number, render_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin")
@@ -37,17 +36,11 @@ def edit_region(region_id: int | None = None):
     region = db.get_or_404(Region, region_id) if region_id else Region()
     form = RegionForm(obj=region)
     if form.validate_on_submit():
-        duplicate = db.session.scalar(
-            db.select(Region.id).where(
-                Region.name == form.name.data, Region.id != region.id
-            )
-        )
-        if duplicate:
-            form.name.errors.append(_("Er is al een regio met deze naam."))
+        try:
+            service.save_region(region, form.name.data)
+        except service.OrganisationError as error:
+            getattr(form, error.field).errors.append(str(error))
         else:
-            region.name = form.name.data
-            region.slug = region.slug or unique_slug(Region, form.name.data)
-            service.save_region(region)
             db.session.commit()
             flash(_("Regio opgeslagen."), "success")
             return redirect(url_for("organisations.regions"), 303)
@@ -96,21 +89,18 @@ def edit_organisation(organisation_id: int | None = None):
         form.parent.data = organisation.parent_id or 0
 
     if form.validate_on_submit():
-        parent_id = form.parent.data or None
-        if organisation.id and service.would_loop(organisation, parent_id):
-            form.parent.errors.append(
-                _("Een organisatie kan niet onder zichzelf vallen.")
+        try:
+            service.save_organisation(
+                organisation,
+                name=form.name.data,
+                kind=form.kind.data,
+                region_id=form.region.data,
+                parent_id=form.parent.data or None,
+                website=form.website.data or None,
             )
+        except service.OrganisationError as error:
+            getattr(form, error.field).errors.append(str(error))
         else:
-            organisation.name = form.name.data
-            organisation.kind = form.kind.data
-            organisation.region_id = form.region.data
-            organisation.parent_id = parent_id
-            organisation.website = form.website.data or None
-            organisation.slug = organisation.slug or unique_slug(
-                Organisation, form.name.data
-            )
-            service.save_organisation(organisation)
             db.session.commit()
             flash(_("Organisatie opgeslagen."), "success")
             return redirect(url_for("organisations.organisations"), 303)
