@@ -219,13 +219,21 @@ def world(app, make_user) -> World:
             "other": community("noorden", "Netwerk Noorden", groningen, False),
         }
         roles = {
-            "open": {"facilitator": "facilitator", "participant": "participant",
-                     "researcher": "researcher"},
-            "closed": {"facilitator": "facilitator", "participant": "participant",
-                       "researcher": "researcher"},
-            "other": {"other_facilitator": "facilitator",
-                      "other_researcher": "researcher"},
-        }  # fmt: skip
+            "open": {
+                "facilitator": "facilitator",
+                "participant": "participant",
+                "researcher": "researcher",
+            },
+            "closed": {
+                "facilitator": "facilitator",
+                "participant": "participant",
+                "researcher": "researcher",
+            },
+            "other": {
+                "other_facilitator": "facilitator",
+                "other_researcher": "researcher",
+            },
+        }
         memberships = {}
         for key, members in roles.items():
             for persona, role in members.items():

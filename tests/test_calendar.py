@@ -42,9 +42,15 @@ def test_uid_stays_and_sequence_rises_when_a_meeting_changes(
 
     as_persona("facilitator").post(
         f"/meetings/{world.ids['meeting']}/edit",
-        data={"date": meeting_date, "start_time": "16:00", "end_time": "18:00",
-              "place": "Almelo", "online_url": "", "agenda": ""},
-    )  # fmt: skip
+        data={
+            "date": meeting_date,
+            "start_time": "16:00",
+            "end_time": "18:00",
+            "place": "Almelo",
+            "online_url": "",
+            "agenda": "",
+        },
+    )
     (after,) = events(feed(client, path))
 
     assert str(after["UID"]) == str(before["UID"])
@@ -96,14 +102,24 @@ def test_personal_feed_holds_the_meetings_of_ones_own_sprints_only(app, client, 
     with app.app_context():
         other_sprint = db.session.get(Sprint, world.ids["other_sprint"])
         db.session.add(
-            Meeting(sprint_id=other_sprint.id, date=other_sprint.start_date,
-                    start_time=time(9), end_time=time(10), place="Groningen")
-        )  # fmt: skip
+            Meeting(
+                sprint_id=other_sprint.id,
+                date=other_sprint.start_date,
+                start_time=time(9),
+                end_time=time(10),
+                place="Groningen",
+            )
+        )
         draft = db.session.get(Sprint, world.ids["draft"])
         db.session.add(
-            Meeting(sprint_id=draft.id, date=draft.start_date, start_time=time(9),
-                    end_time=time(10), place="Geheim concept")
-        )  # fmt: skip
+            Meeting(
+                sprint_id=draft.id,
+                date=draft.start_date,
+                start_time=time(9),
+                end_time=time(10),
+                place="Geheim concept",
+            )
+        )
         db.session.commit()
 
     found = events(feed(client, f"/calendar/people/{world.ids['person_token']}.ics"))

@@ -152,3 +152,31 @@ def test_seed_never_gives_rights_to_an_account_someone_registered(app, make_user
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert not user.is_admin
+
+
+def test_demo_data_holds_an_active_sprint_with_meetings_and_challenges(app, client):
+    from hcimv_lc.challenges.models import Challenge
+    from hcimv_lc.sprints.models import Meeting, Sprint
+
+    app.test_cli_runner().invoke(args=["seed"])
+    app.test_cli_runner().invoke(args=["seed"])
+
+    with app.app_context():
+        sprints = db.session.scalars(select(Sprint)).all()
+        (sprint,) = sprints
+        meetings = db.session.scalar(
+            select(func.count()).select_from(Meeting).filter_by(sprint_id=sprint.id)
+        )
+        on_board = db.session.scalars(
+            select(Challenge).filter_by(sprint_id=sprint.id)
+        ).all()
+        assert sprint.status == "active"
+        assert sprint.community.slug == "installateurs-oost"
+        assert {challenge.status for challenge in on_board} == {
+            "open",
+            "in_progress",
+            "done",
+        }
+        assert all(challenge.team for challenge in on_board)
+    assert meetings == sprint.weeks
+    assert client.get(f"/sprints/{sprint.id}").status_code == 200

@@ -169,8 +169,15 @@ def test_series_fills_the_sprint_every_one_or_two_weeks(
     app, as_persona, world, interval, expected
 ):
     client = as_persona("facilitator")
-    series = {"weekday": "3", "interval": interval, "start_time": "09:00",
-              "end_time": "10:30", "place": "Enschede", "online_url": "", "agenda": ""}  # fmt: skip
+    series = {
+        "weekday": "3",
+        "interval": interval,
+        "start_time": "09:00",
+        "end_time": "10:30",
+        "place": "Enschede",
+        "online_url": "",
+        "agenda": "",
+    }
 
     client.post(f"/sprints/{world.ids['draft']}/meetings/series", data=series)
     client.post(f"/sprints/{world.ids['draft']}/meetings/series", data=series)

@@ -30,8 +30,10 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
-    # Secret part of the personal calendar feed's URL; made when first asked for.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Secret part of the personal calendar feed's URL; the person can replace it.
+    calendar_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_session_token
+    )
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )

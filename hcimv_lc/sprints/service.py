@@ -352,14 +352,6 @@ def replace_sprint_feed_token(sprint: Sprint) -> None:
     logger.info("Calendar link of sprint %s replaced", sprint.id)
 
 
-def personal_feed_token(user: User) -> str:
-    """Return the person's calendar token, making one the first time."""
-    if not user.calendar_token:
-        user.calendar_token = new_feed_token()
-        db.session.flush()
-    return user.calendar_token
-
-
 def replace_personal_feed_token(user: User) -> None:
     user.calendar_token = new_feed_token()
     logger.info("Personal calendar link of user %s replaced", user.id)

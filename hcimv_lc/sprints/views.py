@@ -325,11 +325,9 @@ def replace_sprint_feed(sprint_id: int):
 def my_calendar():
     authorize("account.use")
 
-    token = service.personal_feed_token(current_user)
-    db.session.commit()
     return render_page(
         "sprints/calendar.html",
-        token=token,
+        token=current_user.calendar_token,
         meetings=service.personal_meetings(current_user),
         confirm_form=ConfirmForm(formdata=None),
     )

@@ -5,6 +5,8 @@ Revises: 84011e83a3a3
 Create Date: 2026-12-03 15:23:43.324445
 
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -117,9 +119,18 @@ def upgrade():
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('calendar_token', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_user_calendar_token'), ['calendar_token'])
 
-    # ### end Alembic commands ###
+    # Every existing account gets its own secret calendar token.
+    connection = op.get_bind()
+    user = sa.table('user', sa.column('id', sa.Integer), sa.column('calendar_token', sa.String))
+    for (user_id,) in connection.execute(sa.select(user.c.id)).all():
+        connection.execute(
+            user.update().where(user.c.id == user_id).values(calendar_token=secrets.token_urlsafe(24))
+        )
+
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.alter_column('calendar_token', existing_type=sa.String(length=64), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f('uq_user_calendar_token'), ['calendar_token'])
 
 
 def downgrade():

@@ -69,10 +69,19 @@ def browser():
         browser.close()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
 @pytest.fixture
-def page(browser):
+def viewport():
+    return PHONE
+
+
+@pytest.fixture
+def page(browser, viewport):
     """A fresh browser context; fails the test on a script error or CSP report."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(str(error)))

@@ -1,0 +1,107 @@
+"""The number of SQL statements of a page does not grow with its data."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from hcimv_lc.accounts.models import User
+from hcimv_lc.challenges.models import Challenge
+from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.extensions import db
+from hcimv_lc.sprints.models import Meeting, Sprint
+
+
+@contextmanager
+def count_statements(app):
+    """Collect the SQL statements that run inside the block."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def grow(app, world, number):
+    """Add members, challenges with teams, and meetings to the closed community."""
+    with app.app_context():
+        community = db.session.scalar(db.select(Community).filter_by(slug=world.closed))
+        sprint = db.session.get(Sprint, world.ids["sprint"])
+        for index in range(number):
+            user = User(
+                email=f"extra{index}@example.org",
+                name=f"Extra {index}",
+                password_hash="x",
+            )
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                Membership(
+                    user_id=user.id, community_id=community.id, role="participant"
+                )
+            )
+            challenge = Challenge(
+                community_id=community.id,
+                sprint_id=sprint.id,
+                title=f"Uitdaging {index}",
+                position=index + 1,
+            )
+            challenge.team = [user]
+            db.session.add(challenge)
+            db.session.add(
+                Challenge(community_id=community.id, title=f"Backlog {index}")
+            )
+            db.session.add(
+                Meeting(
+                    sprint_id=sprint.id,
+                    date=sprint.start_date,
+                    start_time=sprint_time(),
+                    end_time=sprint_time(11),
+                )
+            )
+        db.session.commit()
+
+
+def sprint_time(hour=9):
+    from datetime import time
+
+    return time(hour)
+
+
+PAGES = [
+    "/",
+    "/communities",
+    "/communities/{closed}",
+    "/communities/{closed}/members",
+    "/communities/{closed}/challenges",
+    "/sprints/{sprint}",
+    "/challenges/{challenge}",
+    "/calendar",
+    "/calendar/sprints/{sprint_token}.ics",
+]
+
+
+@pytest.mark.parametrize("template", PAGES)
+def test_page_statement_count_does_not_grow_with_the_data(
+    app, as_persona, world, template
+):
+    client = as_persona("facilitator")
+    path = template.format(closed=world.closed, **world.ids)
+    client.get(path)
+
+    with count_statements(app) as small:
+        assert client.get(path).status_code == 200
+    grow(app, world, 15)
+    with count_statements(app) as large:
+        assert client.get(path).status_code == 200
+
+    assert len(large) == len(small)
+    assert len(small) <= 12
+    assert len(set(small)) == len(small), "a statement runs twice"
