@@ -83,10 +83,23 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.challenges.views import bp as challenges
     from hcimv_lc.communities.views import bp as communities
     from hcimv_lc.core.views import bp as core
+    from hcimv_lc.discussion.views import bp as discussion
+    from hcimv_lc.logbook.views import bp as logbook
+    from hcimv_lc.notifications.views import bp as notifications
     from hcimv_lc.organisations.views import bp as organisations
     from hcimv_lc.sprints.views import bp as sprints
 
-    for blueprint in (core, accounts, communities, organisations, sprints, challenges):
+    for blueprint in (
+        core,
+        accounts,
+        communities,
+        organisations,
+        sprints,
+        challenges,
+        logbook,
+        discussion,
+        notifications,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -94,12 +107,14 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from hcimv_lc.accounts.forms import LanguageForm
+    from hcimv_lc.notifications.service import unread_count
     from hcimv_lc.policy import template_can
 
     @app.context_processor
     def inject_helpers() -> dict:
         return {
             "can": template_can,
+            "unread_notifications": lambda: unread_count(current_user),
             "current_locale": str(get_locale()),
             "language_form": lambda: LanguageForm(
                 formdata=None,

@@ -5,7 +5,13 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 CONTROL_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
 
@@ -44,10 +50,21 @@ def text_line(label, n: int, optional: bool = False, **kwargs) -> StringField:
     )
 
 
-def markdown_text(label, n: int = 20000, **kwargs) -> TextAreaField:
-    """Return a Markdown text area with a length limit."""
+def not_blank(message):
+    """Refuse a text of only white space, with the message given."""
+
+    def check(form, field) -> None:
+        if not (field.data or "").strip():
+            raise StopValidation(message)
+
+    return check
+
+
+def markdown_text(label, n: int = 20000, required=None, **kwargs) -> TextAreaField:
+    """Return a Markdown text area with a length limit; `required` is its message."""
+    first = not_blank(required) if required else Optional()
     return TextAreaField(
-        label, validators=[Optional(), max_length(n), no_control_characters], **kwargs
+        label, validators=[first, max_length(n), no_control_characters], **kwargs
     )
 
 

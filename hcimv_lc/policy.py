@@ -14,7 +14,9 @@ from flask_login import current_user
 
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
+from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db, login_manager
+from hcimv_lc.logbook.models import LogEntry, Visibility
 from hcimv_lc.sprints.models import (
     Lesson,
     LessonVisibility,
@@ -125,6 +127,37 @@ def can_view_lesson(user, lesson: Lesson) -> bool:
     return lesson.visibility == LessonVisibility.PUBLIC or user.is_authenticated
 
 
+def is_member(user, community: Community) -> bool:
+    return role_in(user, community) is not None
+
+
+def can_view_entry(user, entry: LogEntry) -> bool:
+    """Private: the author alone, administrators included; else by visibility."""
+    if user.is_authenticated and entry.author_id == user.id:
+        return True
+    if entry.visibility == Visibility.FACILITATORS:
+        return is_facilitator(user, entry.community)
+    if entry.visibility == Visibility.COMMUNITY:
+        return is_member(user, entry.community) or is_admin(user)
+    return False
+
+
+def can_comment_on_entry(user, entry: LogEntry) -> bool:
+    if not can_view_entry(user, entry):
+        return False
+    if entry.author_id == user.id or is_facilitator(user, entry.community):
+        return True
+    return entry.visibility == Visibility.COMMUNITY and is_member(user, entry.community)
+
+
+def is_author(user, entry: LogEntry) -> bool:
+    return user.is_authenticated and entry.author_id == user.id
+
+
+def can_view_discussion(user, community: Community) -> bool:
+    return is_admin(user) or is_member(user, community)
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -148,6 +181,17 @@ RULES: dict[str, Rule] = {
     "challenge.schedule": can_manage_challenge,
     "challenge.move": can_move_challenge,
     "lesson.view": can_view_lesson,
+    "log.create": lambda user, _obj: bool(roles_of(user)),
+    "log.view_community": lambda user, community: is_member(user, community),
+    "entry.view": can_view_entry,
+    "entry.edit": is_author,
+    "entry.comment": can_comment_on_entry,
+    "sprint.participation": can_manage_sprint,
+    "discussion.view": can_view_discussion,
+    "discussion.post": lambda user, community: is_member(user, community),
+    "thread.view": lambda user, thread: can_view_discussion(user, thread.community),
+    "thread.reply": lambda user, thread: is_member(user, thread.community),
+    "thread.pin": lambda user, thread: can_manage_community(user, thread.community),
 }
 
 # The action that decides whether an object is visible at all (404 when it is not).
@@ -157,6 +201,8 @@ VIEW_ACTIONS: dict[type, str] = {
     Meeting: "meeting.view",
     Challenge: "challenge.view",
     Lesson: "lesson.view",
+    LogEntry: "entry.view",
+    Thread: "thread.view",
 }
 
 

@@ -28,6 +28,12 @@ OTHER_VIEW = (302, 404, 404, 404, 200, 404, 200, 200)
 DRAFT_VIEW = (302, 404, 404, 200, 404, 404, 404, 200)
 DRAFT_POST = (302, 404, 404, 303, 404, 404, 404, 303)
 SIGNED_IN_POST = (302,) + (303,) * 7
+MEMBERS_ONLY = (302, 404, 200, 200, 404, 200, 404, 403)
+# Log entries of the participant in the closed community, by visibility.
+PRIVATE_ENTRY = (302, 404, 200, 404, 404, 404, 404, 404)
+FACILITATORS_ENTRY = (302, 404, 200, 200, 404, 404, 404, 404)
+COMMUNITY_ENTRY = (302, 404, 200, 200, 404, 200, 404, 200)
+AUTHOR_ONLY = (302, 404, 200, 403, 404, 403, 404, 403)
 
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
@@ -224,4 +230,68 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "challenges.schedule": [
         ("POST", "/challenges/{backlog}/schedule", CLOSED_MANAGE_POST),
     ],
+    "logbook.create": [
+        ("GET", "/log/new", (302, 403, 200, 200, 200, 200, 200, 403)),
+        ("POST", "/log/new", (302, 403, 200, 200, 200, 200, 200, 403)),
+    ],
+    "logbook.my_log": [("GET", "/log", SIGNED_IN)],
+    "logbook.entry": [
+        ("GET", "/entries/{private_entry}", PRIVATE_ENTRY),
+        ("GET", "/entries/{facilitators_entry}", FACILITATORS_ENTRY),
+        ("GET", "/entries/{community_entry}", COMMUNITY_ENTRY),
+        ("GET", "/entries/999999", (404,) * 8),
+    ],
+    "logbook.comment": [
+        ("POST", "/entries/{private_entry}/comments", PRIVATE_ENTRY),
+        ("POST", "/entries/{facilitators_entry}/comments", FACILITATORS_ENTRY),
+        (
+            "POST",
+            "/entries/{community_entry}/comments",
+            (302, 404, 200, 200, 404, 200, 404, 403),
+        ),
+    ],
+    "logbook.edit": [
+        ("GET", "/entries/{community_entry}/edit", AUTHOR_ONLY),
+        ("POST", "/entries/{community_entry}/edit", AUTHOR_ONLY),
+        ("GET", "/entries/{private_entry}/edit", PRIVATE_ENTRY),
+    ],
+    "logbook.delete": [
+        ("GET", "/entries/{community_entry}/delete", AUTHOR_ONLY),
+        (
+            "POST",
+            "/entries/{private_entry}/delete",
+            (302, 404, 303, 404, 404, 404, 404, 404),
+        ),
+    ],
+    "logbook.community_log": [("GET", "/communities/{closed}/log", MEMBERS_ONLY)],
+    "logbook.participation": [
+        ("GET", "/sprints/{sprint}/participation", CLOSED_MANAGE)
+    ],
+    "logbook.remind": [("POST", "/sprints/{sprint}/remind", CLOSED_MANAGE_POST)],
+    "logbook.prompts": [
+        ("GET", "/sprints/{sprint}/prompts", CLOSED_MANAGE),
+        ("POST", "/sprints/{sprint}/prompts", CLOSED_MANAGE),
+    ],
+    "discussion.index": [
+        ("GET", "/communities/{closed}/discussion", CLOSED_VIEW),
+        ("GET", "/communities/{other}/discussion", OTHER_VIEW),
+    ],
+    "discussion.start": [
+        ("GET", "/communities/{closed}/discussion/new", MEMBERS_ONLY),
+        ("POST", "/communities/{closed}/discussion/new", MEMBERS_ONLY),
+    ],
+    "discussion.thread": [
+        ("GET", "/threads/{thread}", CLOSED_VIEW),
+        ("POST", "/threads/{thread}", MEMBERS_ONLY),
+    ],
+    "discussion.pin": [("POST", "/threads/{thread}/pin", CLOSED_MANAGE_POST)],
+    "notifications.index": [("GET", "/notifications", SIGNED_IN)],
+    "notifications.open_one": [
+        (
+            "POST",
+            "/notifications/{notification}/open",
+            (302, 404, 303, 404, 404, 404, 404, 404),
+        ),
+    ],
+    "notifications.read_all": [("POST", "/notifications/read", SIGNED_IN_POST)],
 }

@@ -269,6 +269,10 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
       sprint; `other_sprint` and `other_challenge` belong to `other`.
     - `lesson`: the lesson of a closed sprint of `open`, for signed-in readers.
     - `invitation`: a pending invitation into `closed`.
+    - `private_entry`, `facilitators_entry`, `community_entry`: log entries of
+      `participant` in `closed` with those visibilities; `comment` on the last.
+    - `thread`: a discussion thread in `closed`; `notification`: one for
+      `participant`.
     """
     from datetime import date, time, timedelta
 
@@ -276,6 +280,9 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     from hcimv_lc.challenges.models import Challenge
     from hcimv_lc.communities.models import Invitation
     from hcimv_lc.database import utcnow
+    from hcimv_lc.discussion.models import Thread
+    from hcimv_lc.logbook.models import Comment, LogEntry
+    from hcimv_lc.notifications.models import Notification
     from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
 
     monday = date.today() - timedelta(days=date.today().weekday())
@@ -341,6 +348,51 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     participant.calendar_token = "personal-calendar-token"
     db.session.add_all([meeting, lesson, invitation])
     db.session.flush()
+
+    def entry(visibility):
+        item = LogEntry(
+            author_id=people["participant"].id,
+            community_id=communities["closed"].id,
+            sprint_id=active.id,
+            date=monday,
+            minutes=30,
+            kind="informal",
+            subtype="on_the_job",
+            what=f"Geleerd ({visibility})",
+            reflection=f"Mijn {visibility} reflectie",
+            reflection_html=f"<p>Mijn {visibility} reflectie</p>",
+            visibility=visibility,
+        )
+        db.session.add(item)
+        db.session.flush()
+        return item
+
+    private, for_facilitators, shared = (
+        entry("private"),
+        entry("facilitators"),
+        entry("community"),
+    )
+    comment = Comment(
+        entry_id=shared.id,
+        author_id=people["facilitator"].id,
+        body="Goed bezig",
+        body_html="<p>Goed bezig</p>",
+    )
+    thread = Thread(
+        community_id=communities["closed"].id,
+        author_id=people["participant"].id,
+        title="Wie heeft ervaring met hybride warmtepompen?",
+        body="Graag tips",
+        body_html="<p>Graag tips</p>",
+    )
+    notification = Notification(
+        user_id=people["participant"].id,
+        kind="feedback",
+        subject="Fatima reageerde",
+        link=f"/entries/{shared.id}",
+    )
+    db.session.add_all([comment, thread, notification])
+    db.session.flush()
     return {
         "sprint": active.id,
         "draft": draft.id,
@@ -351,6 +403,12 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
         "other_challenge": other_challenge.id,
         "lesson": lesson.id,
         "invitation": invitation.id,
+        "private_entry": private.id,
+        "facilitators_entry": for_facilitators.id,
+        "community_entry": shared.id,
+        "comment": comment.id,
+        "thread": thread.id,
+        "notification": notification.id,
         "sprint_token": active.calendar_token,
         "person_token": participant.calendar_token,
     }

@@ -16,6 +16,7 @@ from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.models import Community
 from hcimv_lc.communities.views import load_community
+from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices
 from hcimv_lc.policy import authorize
@@ -104,6 +105,7 @@ def detail(challenge_id: int):
         challenge=challenge,
         community=challenge.community,
         schedule_form=schedule_form,
+        threads=threads_about(challenge=challenge),
         **card_context(),
     )
 

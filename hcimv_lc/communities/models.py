@@ -40,6 +40,8 @@ class Community(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     description_html: Mapped[str] = mapped_column(Text, default="")
     is_open: Mapped[bool] = mapped_column(default=True)
+    # What a new log entry of a member shows to others unless its author chooses.
+    default_visibility: Mapped[str] = mapped_column(String(12), default="facilitators")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()

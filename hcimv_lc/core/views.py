@@ -1,6 +1,7 @@
 """The home page and the health check."""
 
 import logging
+from datetime import date
 
 from flask import Blueprint, jsonify
 from flask_login import current_user
@@ -9,7 +10,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hcimv_lc.communities import service as communities
 from hcimv_lc.communities.forms import THEME_LABELS
+from hcimv_lc.core import service
 from hcimv_lc.extensions import db, limiter
+from hcimv_lc.logbook import service as logbook
+from hcimv_lc.logbook.forms import LogEntryForm
+from hcimv_lc.logbook.views import prepare as prepare_log_form
 from hcimv_lc.web import render_page
 
 logger = logging.getLogger(__name__)
@@ -21,10 +26,31 @@ HOME_COMMUNITY_LIMIT = 50
 
 @bp.get("/")
 def home():
+    if not current_user.is_authenticated:
+        by_region = communities.open_communities_by_region(HOME_COMMUNITY_LIMIT)
+        return render_page(
+            "core/home.html", by_region=by_region, theme_labels=THEME_LABELS
+        )
+
+    today = date.today()
     mine = communities.my_communities(current_user)
-    by_region = communities.open_communities_by_region(HOME_COMMUNITY_LIMIT)
+    form = LogEntryForm(formdata=None)
+    prepare_log_form(form, current_user)
+    sprints = logbook.active_sprints_of(current_user)
+    this_week, last_week = logbook.minutes_this_and_last_week(current_user, today)
     return render_page(
-        "core/home.html", mine=mine, by_region=by_region, theme_labels=THEME_LABELS
+        "core/dashboard.html",
+        mine=mine,
+        form=form,
+        entry=None,
+        sprint=sprints[0] if sprints else None,
+        prompt=logbook.prompt_for(sprints[0], today) if sprints else "",
+        challenges=service.my_challenges(current_user),
+        next_meeting=service.next_meetings([s.id for s in sprints], today),
+        minutes_this_week=this_week,
+        minutes_last_week=last_week,
+        overviews=service.facilitator_overview(current_user, today),
+        theme_labels=THEME_LABELS,
     )
 
 

@@ -109,19 +109,16 @@ class SeriesForm(FlaskForm):
     submit = SubmitField(_l("Bijeenkomsten maken"))
 
 
+WRITE_SOMETHING = _l("Schrijf hier een paar zinnen.")
+
+
 class CloseSprintForm(FlaskForm):
-    worked = markdown_text(_l("Wat werkte?"))
-    did_not_work = markdown_text(_l("Wat werkte niet?"))
-    advice = markdown_text(_l("Wat zouden we een andere regio vertellen?"))
+    worked = markdown_text(_l("Wat werkte?"), required=WRITE_SOMETHING)
+    did_not_work = markdown_text(_l("Wat werkte niet?"), required=WRITE_SOMETHING)
+    advice = markdown_text(
+        _l("Wat zouden we een andere regio vertellen?"), required=WRITE_SOMETHING
+    )
     visibility = SelectField(
         _l("Wie mag de les lezen?"), choices=LESSON_VISIBILITY_CHOICES
     )
     submit = SubmitField(_l("Sprint afronden en les publiceren"))
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in (self.worked, self.did_not_work, self.advice):
-            if not (field.data or "").strip():
-                field.errors = [*field.errors, _l("Schrijf hier een paar zinnen.")]
-                valid = False
-        return valid

@@ -56,6 +56,7 @@ class Sprint(db.Model):
     meeting_end: Mapped[time | None] = mapped_column(Time)
     meeting_place: Mapped[str | None] = mapped_column(String(200))
     meeting_url: Mapped[str | None] = mapped_column(String(500))
+    default_prompt: Mapped[str] = mapped_column(String(500), default="")
     copied_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("sprint.id", ondelete="SET NULL")
     )

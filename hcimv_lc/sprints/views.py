@@ -10,6 +10,7 @@ from hcimv_lc.challenges import service as challenges
 from hcimv_lc.challenges.forms import STATUS_CHOICES, STATUS_LABELS, MoveForm
 from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.views import load_community
+from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db
 from hcimv_lc.policy import authorize
 from hcimv_lc.sprints import calendar, service
@@ -112,6 +113,7 @@ def detail(sprint_id: int):
         total=total,
         team=team_of(sprint, columns),
         lesson=service.lesson_of(sprint),
+        threads=threads_about(sprint=sprint),
         **board_context(),
     )
 

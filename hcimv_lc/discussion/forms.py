@@ -1,0 +1,25 @@
+"""Forms of the discussion."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SubmitField
+from wtforms.validators import NumberRange, Optional
+
+from hcimv_lc.forms import markdown_text, text_line
+
+
+class ThreadForm(FlaskForm):
+    title = text_line(_l("Onderwerp"), 160)
+    body = markdown_text(_l("Bericht"), 10000)
+    sprint = IntegerField(
+        validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget
+    )
+    challenge = IntegerField(
+        validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget
+    )
+    submit = SubmitField(_l("Plaatsen"))
+
+
+class ReplyForm(FlaskForm):
+    body = markdown_text(_l("Reactie"), 10000, required=_l("Schrijf een reactie."))
+    submit = SubmitField(_l("Reageren"))

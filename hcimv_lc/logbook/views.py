@@ -1,0 +1,350 @@
+"""The logbook: quick log, my log, an entry and its feedback, the week grid."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, user_logged_in
+from werkzeug.datastructures import MultiDict
+
+from hcimv_lc.communities.forms import ConfirmForm
+from hcimv_lc.communities.views import load_community
+from hcimv_lc.extensions import db, limiter
+from hcimv_lc.logbook import service
+from hcimv_lc.logbook.forms import (
+    KIND_LABELS,
+    SUBTYPE_LABELS,
+    VISIBILITY_LABELS,
+    CommentForm,
+    DefaultPromptForm,
+    LogEntryForm,
+    LogFilterForm,
+    PromptForm,
+)
+from hcimv_lc.logbook.models import LogEntry
+from hcimv_lc.policy import authorize
+from hcimv_lc.sprints.service import sprint_by_id
+from hcimv_lc.web import page_number, render_page
+
+bp = Blueprint("logbook", __name__)
+
+PENDING_SESSION_KEY = "pending_entry"
+PENDING_MAX_BYTES = 40_000
+
+
+def load_entry(entry_id: int) -> LogEntry:
+    entry = service.entry_by_id(entry_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def load_sprint(sprint_id: int):
+    sprint = sprint_by_id(sprint_id)
+    if sprint is None:
+        abort(404)
+    return sprint
+
+
+def prepare(form: LogEntryForm, user, entry: LogEntry | None = None) -> None:
+    """Fill the form's choices: the person's communities, challenges and skills."""
+    communities = service.communities_of(user)
+    form.community.choices = [
+        (community.id, community.name) for community in communities
+    ]
+    form.challenge.choices = [(0, _("Geen"))] + service.challenge_choices(user)
+    form.skills.choices = service.skill_choices(str(get_locale()))
+    if request.method == "GET" and entry is None:
+        form.date.data = form.date.data or date.today()
+        if communities and not form.community.data:
+            form.community.data = communities[0].id
+        if not form.visibility.data and communities:
+            form.visibility.data = communities[0].default_visibility
+
+
+def entry_fields(form: LogEntryForm) -> dict:
+    return {
+        "what": form.what.data,
+        "kind": form.kind.data,
+        "subtype": form.subtype.data,
+        "minutes": form.chosen_minutes(),
+        "date": form.date.data,
+        "community_id": form.community.data,
+        "challenge_id": form.challenge.data,
+        "skill_ids": form.skills.data or [],
+        "reflection": form.reflection.data,
+        "visibility": form.visibility.data,
+    }
+
+
+def attach_error(form, error: service.LogbookError) -> None:
+    getattr(form, error.field).errors.append(str(error))
+
+
+def form_context(form: LogEntryForm) -> dict:
+    sprints = (
+        service.active_sprints_of(current_user) if current_user.is_authenticated else []
+    )
+    prompt = service.prompt_for(sprints[0], date.today()) if sprints else ""
+    return {"form": form, "prompt": prompt}
+
+
+@bp.route("/log/new", methods=["GET", "POST"])
+@limiter.limit("120 per hour", methods=["POST"])
+def create():
+    if request.method == "POST" and not current_user.is_authenticated:
+        keep_what_was_typed()
+    authorize("log.create")
+
+    formdata = pending_formdata() if request.method == "GET" else None
+    form = LogEntryForm(formdata=formdata) if formdata else LogEntryForm()
+    prepare(form, current_user)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            entry = service.create_entry(current_user, **entry_fields(form))
+        except service.LogbookError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Vastgelegd: %(what)s", what=entry.what), "success")
+            return redirect(url_for("core.home"), 303)
+
+    return render_page("logbook/form.html", entry=None, **form_context(form))
+
+
+def keep_what_was_typed() -> None:
+    """Keep a log entry whose author's session ended while they typed."""
+    fields = MultiDict(request.form)
+    fields.pop("csrf_token", None)
+    payload = fields.to_dict(flat=False)
+    if len(str(payload)) <= PENDING_MAX_BYTES:
+        session[PENDING_SESSION_KEY] = service.keep_pending(payload)
+        db.session.commit()
+        flash(_("Je sessie was verlopen. Log in: je tekst is bewaard."), "info")
+
+
+def as_formdata(payload: dict[str, list[str]]) -> MultiDict:
+    return MultiDict(
+        [(name, value) for name, values in payload.items() for value in values]
+    )
+
+
+def pending_formdata() -> MultiDict | None:
+    key = session.pop(PENDING_SESSION_KEY, None)
+    if not key:
+        return None
+    payload = service.take_pending(key)
+    db.session.commit()
+    return as_formdata(payload) if payload else None
+
+
+@user_logged_in.connect
+def save_pending_entry(app, user, **extra) -> None:
+    """After log-in, save the entry that was kept while the session was gone."""
+    key = session.get(PENDING_SESSION_KEY)
+    if not key:
+        return
+
+    payload = service.take_pending(key)
+    if payload is None:
+        session.pop(PENDING_SESSION_KEY, None)
+        return
+    formdata = as_formdata(payload)
+    form = LogEntryForm(formdata=formdata, meta={"csrf": False})
+    prepare(form, user)
+    if form.validate():
+        try:
+            service.create_entry(user, **entry_fields(form))
+        except service.LogbookError:
+            pass
+        else:
+            session.pop(PENDING_SESSION_KEY, None)
+            flash(_("Je leeractiviteit van daarnet is opgeslagen."), "success")
+            return
+    # Not valid as it stands: put it back, so the form shows it after log-in.
+    session[PENDING_SESSION_KEY] = service.keep_pending(payload)
+    flash(_("Je tekst van daarnet staat klaar in het formulier."), "info")
+
+
+@bp.get("/log")
+def my_log():
+    authorize("account.use")
+
+    form = LogFilterForm(request.args)
+    sprints = service.active_sprints_of(current_user)
+    form.sprint.choices = [(0, _("Alle sprints"))] + [(s.id, s.title) for s in sprints]
+    form.validate()
+    sprint = next((s for s in sprints if s.id == form.sprint.data), None)
+    kind = "" if form.kind.errors else form.kind.data or ""
+    week = None if form.week.errors else form.week.data
+    log = service.my_log(current_user, sprint, kind, week)
+    return render_page(
+        "logbook/my_log.html",
+        form=form,
+        log=log,
+        kind_labels=KIND_LABELS,
+        subtype_labels=SUBTYPE_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+@bp.get("/entries/<int:entry_id>")
+def entry(entry_id: int):
+    item = load_entry(entry_id)
+    authorize("entry.view", item)
+
+    return render_page(
+        "logbook/entry.html",
+        entry=item,
+        comments=service.comments_of(item),
+        comment_form=CommentForm(formdata=None),
+        kind_labels=KIND_LABELS,
+        subtype_labels=SUBTYPE_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+@bp.post("/entries/<int:entry_id>/comments")
+def comment(entry_id: int):
+    item = load_entry(entry_id)
+    authorize("entry.comment", item)
+
+    form = CommentForm()
+    if form.validate_on_submit():
+        service.add_comment(item, current_user, form.body.data)
+        db.session.commit()
+        return redirect(url_for("logbook.entry", entry_id=item.id) + "#comments", 303)
+
+    return render_page(
+        "logbook/entry.html",
+        entry=item,
+        comments=service.comments_of(item),
+        comment_form=form,
+        kind_labels=KIND_LABELS,
+        subtype_labels=SUBTYPE_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit(entry_id: int):
+    item = load_entry(entry_id)
+    authorize("entry.edit", item)
+
+    form = LogEntryForm(obj=item)
+    prepare(form, current_user, item)
+    if request.method == "GET":
+        form.challenge.data = item.challenge_id or 0
+        form.skills.data = [skill.id for skill in item.skills]
+        form.quick_minutes.data = (
+            item.minutes if item.minutes in (15, 30, 60, 120) else None
+        )
+        form.minutes.data = None if form.quick_minutes.data else item.minutes
+        form.community.data = item.community_id
+
+    if form.validate_on_submit():
+        try:
+            service.update_entry(item, current_user, **entry_fields(form))
+        except service.LogbookError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Leeractiviteit opgeslagen."), "success")
+            return redirect(url_for("logbook.entry", entry_id=item.id), 303)
+
+    return render_page("logbook/form.html", entry=item, **form_context(form))
+
+
+@bp.route("/entries/<int:entry_id>/delete", methods=["GET", "POST"])
+def delete(entry_id: int):
+    item = load_entry(entry_id)
+    authorize("entry.edit", item)
+
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.delete_entry(item)
+        db.session.commit()
+        flash(_("Leeractiviteit verwijderd."), "info")
+        return redirect(url_for("logbook.my_log"), 303)
+
+    return render_page("logbook/delete.html", entry=item, form=form)
+
+
+@bp.get("/communities/<slug:slug>/log")
+def community_log(slug: str):
+    community = load_community(slug)
+    authorize("log.view_community", community)
+
+    query = service.visible_entries(community, current_user)
+    pagination = db.paginate(
+        query, page=page_number(), per_page=service.PER_PAGE, error_out=False
+    )
+    return render_page(
+        "logbook/community_log.html",
+        community=community,
+        pagination=pagination,
+        kind_labels=KIND_LABELS,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+
+
+@bp.get("/sprints/<int:sprint_id>/participation")
+def participation(sprint_id: int):
+    sprint = load_sprint(sprint_id)
+    authorize("sprint.participation", sprint)
+
+    today = date.today()
+    return render_page(
+        "logbook/participation.html",
+        sprint=sprint,
+        rows=service.participation_grid(sprint),
+        current_week=sprint.week_of(today),
+        confirm_form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.post("/sprints/<int:sprint_id>/remind")
+def remind(sprint_id: int):
+    sprint = load_sprint(sprint_id)
+    authorize("sprint.participation", sprint)
+
+    count = service.remind_missing(sprint, current_user, date.today())
+    db.session.commit()
+    flash(_("%(n)d deelnemers herinnerd.", n=count), "success")
+    return redirect(url_for("logbook.participation", sprint_id=sprint.id), 303)
+
+
+@bp.route("/sprints/<int:sprint_id>/prompts", methods=["GET", "POST"])
+def prompts(sprint_id: int):
+    sprint = load_sprint(sprint_id)
+    authorize("sprint.manage", sprint)
+
+    form = PromptForm()
+    default_form = DefaultPromptForm(obj=sprint)
+    if "default_prompt" in request.form and default_form.validate_on_submit():
+        sprint.default_prompt = default_form.default_prompt.data or ""
+        db.session.commit()
+        flash(_("Vaste vraag opgeslagen."), "success")
+        return redirect(url_for("logbook.prompts", sprint_id=sprint.id), 303)
+
+    if "week" in request.form and form.validate_on_submit():
+        try:
+            service.set_prompt(sprint, form.week.data, form.text.data)
+        except service.LogbookError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Vraag voor week %(week)d opgeslagen.", week=form.week.data),
+                "success",
+            )
+            return redirect(url_for("logbook.prompts", sprint_id=sprint.id), 303)
+
+    return render_page(
+        "logbook/prompts.html",
+        sprint=sprint,
+        form=form,
+        default_form=default_form,
+        prompts=service.prompts_of(sprint),
+    )
