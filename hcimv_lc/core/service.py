@@ -63,8 +63,13 @@ class SprintOverview:
     stale_challenges: list[Challenge]
 
 
-def facilitator_overview(user: User, today: date) -> list[SprintOverview]:
-    """Return, per active sprint the person leads, how this week is going."""
+def facilitator_overview(
+    user: User, today: date, meetings: dict[int, Meeting]
+) -> list[SprintOverview]:
+    """Return, per active sprint the person leads, how this week is going.
+
+    `meetings` holds the next meeting of each of the person's active sprints.
+    """
     sprints = list(
         db.session.scalars(
             select(Sprint)
@@ -117,7 +122,6 @@ def facilitator_overview(user: User, today: date) -> list[SprintOverview]:
         )
     ):
         stale.setdefault(challenge.sprint_id, []).append(challenge)
-    meetings = next_meetings(ids, today)
 
     overviews = []
     for sprint in sprints:

@@ -35,9 +35,10 @@ def home():
     today = date.today()
     mine = communities.my_communities(current_user)
     form = LogEntryForm(formdata=None)
-    prepare_log_form(form, current_user)
+    prepare_log_form(form, current_user, communities=[item for item, _role in mine])
     sprints = logbook.active_sprints_of(current_user)
     this_week, last_week = logbook.minutes_this_and_last_week(current_user, today)
+    meetings = service.next_meetings([sprint.id for sprint in sprints], today)
     return render_page(
         "core/dashboard.html",
         mine=mine,
@@ -46,10 +47,10 @@ def home():
         sprint=sprints[0] if sprints else None,
         prompt=logbook.prompt_for(sprints[0], today) if sprints else "",
         challenges=service.my_challenges(current_user),
-        next_meeting=service.next_meetings([s.id for s in sprints], today),
+        next_meeting=meetings,
         minutes_this_week=this_week,
         minutes_last_week=last_week,
-        overviews=service.facilitator_overview(current_user, today),
+        overviews=service.facilitator_overview(current_user, today, meetings),
         theme_labels=THEME_LABELS,
     )
 

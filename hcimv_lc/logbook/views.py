@@ -47,9 +47,10 @@ def load_sprint(sprint_id: int):
     return sprint
 
 
-def prepare(form: LogEntryForm, user, entry: LogEntry | None = None) -> None:
+def prepare(form: LogEntryForm, user, entry=None, communities=None) -> None:
     """Fill the form's choices: the person's communities, challenges and skills."""
-    communities = service.communities_of(user)
+    if communities is None:
+        communities = service.communities_of(user)
     form.community.choices = [
         (community.id, community.name) for community in communities
     ]

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -44,12 +44,15 @@ def mail_about(user: User, subject: str, lines: list[str], link: str) -> None:
 
 
 def unread_count(user) -> int:
+    """Return how many notifications the person has not opened, once per request."""
     if not user.is_authenticated:
         return 0
-    query = select(func.count()).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    return db.session.scalar(query.select_from(Notification))
+    if "unread_notifications" not in g:
+        query = select(func.count()).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+        g.unread_notifications = db.session.scalar(query.select_from(Notification))
+    return g.unread_notifications
 
 
 def recent(user: User, page: int):

@@ -8,7 +8,8 @@ from tests.browser.conftest import log_in
 def test_participant_logs_in_and_sees_their_community(page, live_server):
     log_in(page, live_server, "participant@example.org")
 
-    assert page.locator("h1").inner_text().startswith("Hallo")
+    assert page.locator(".greeting").inner_text().startswith("Hallo")
+    assert page.locator("h1").inner_text() == "Leeractiviteit vastleggen"
     assert page.locator(".card a", has_text="Installateurs").count() == 1
 
 
