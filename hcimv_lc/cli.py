@@ -1,5 +1,7 @@
 """Flask commands: demo data and accounts."""
 
+from datetime import date
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
@@ -12,6 +14,19 @@ from hcimv_lc.extensions import db
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
+    app.cli.add_command(send_prompts)
+
+
+@click.command("send-prompts")
+@with_appcontext
+def send_prompts() -> None:
+    """Mail this week's reflection question to participants (run weekly from cron)."""
+    from hcimv_lc.logbook.service import send_weekly_prompts
+
+    # The mails hold links, so build them as if serving a request at BASE_URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        sent = send_weekly_prompts(date.today())
+    click.echo(f"Mailed {sent} weekly questions.")
 
 
 @click.command("seed")

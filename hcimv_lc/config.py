@@ -142,6 +142,7 @@ def load(instance_path: Path) -> dict:
         "MAIL_FROM": env_str(
             "MAIL_FROM", "HCIMV Leergemeenschappen <noreply@localhost>"
         ),
+        "BASE_URL": env_str("BASE_URL", "http://127.0.0.1:5000"),
         "SEED_DEMO_ACCOUNTS": not production or env_bool("SEED_DEMO_ACCOUNTS"),
         "LOG_LEVEL": env_choice("LOG_LEVEL", LOG_LEVELS, "INFO"),
         "PROXY_FIX_HOPS": env_int("PROXY_FIX_HOPS", 0),

@@ -11,9 +11,12 @@ from hcimv_lc.accounts import service as accounts
 from hcimv_lc.accounts.models import User
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.discussion.models import Reply, Thread
 from hcimv_lc.extensions import db
+from hcimv_lc.logbook.models import Comment, LogEntry
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.organisations.models import Organisation, Region
+from hcimv_lc.skills.models import Skill
 from hcimv_lc.sprints import service as sprints
 from hcimv_lc.sprints.models import Sprint
 
@@ -191,6 +194,100 @@ def load_sprints(communities, organisations) -> int:
     return created
 
 
+def load_skills() -> dict[str, Skill]:
+    skills = by_slug(Skill)
+    for item in read("skills.json"):
+        skill = skills.get(item["slug"]) or Skill(slug=item["slug"])
+        for name in ("name_nl", "name_en", "category", "description"):
+            setattr(skill, name, item.get(name) or "")
+        skill.esco_uri, skill.esco_version = (
+            item.get("esco_uri"),
+            item.get("esco_version"),
+        )
+        db.session.add(skill)
+        skills[skill.slug] = skill
+    db.session.flush()
+    return skills
+
+
+def load_logbook(communities, skills) -> int:
+    """Add demo log entries, feedback and discussions, dated around today."""
+    data = read("logbook.json")
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    challenges = {item.title: item for item in db.session.scalars(select(Challenge))}
+    existing = set(db.session.execute(select(LogEntry.author_id, LogEntry.what)).all())
+    created = 0
+    for item in data["entries"]:
+        author = users.get(item["author"])
+        if author is None or (author.id, item["what"]) in existing:
+            continue
+        challenge = challenges.get(item.get("challenge"))
+        community = (
+            challenge.community if challenge else communities["installateurs-oost"]
+        )
+        entry = LogEntry(
+            author_id=author.id,
+            community_id=community.id,
+            sprint_id=challenge.sprint_id if challenge else None,
+            challenge_id=challenge.id if challenge else None,
+            date=date.today() - timedelta(days=item["days_ago"]),
+            minutes=item["minutes"],
+            kind=item["kind"],
+            subtype=item["subtype"],
+            what=item["what"],
+            reflection=item["reflection"],
+            reflection_html=render_markdown(item["reflection"]),
+            visibility=item["visibility"],
+        )
+        entry.skills = [skills[slug] for slug in item.get("skills", [])]
+        if entry.sprint_id is None:
+            entry.sprint_id = db.session.scalar(
+                select(Sprint.id).where(
+                    Sprint.community_id == community.id, Sprint.status == "active"
+                )
+            )
+        db.session.add(entry)
+        db.session.flush()
+        for comment in item.get("comments", []):
+            db.session.add(
+                Comment(
+                    entry_id=entry.id,
+                    author_id=users[comment["author"]].id,
+                    body=comment["body"],
+                    body_html=render_markdown(comment["body"]),
+                )
+            )
+        created += 1
+
+    titles = set(db.session.scalars(select(Thread.title)))
+    for item in data["threads"]:
+        author = users.get(item["author"])
+        if author is None or item["title"] in titles:
+            continue
+        thread = Thread(
+            community_id=communities[item["community"]].id,
+            author_id=author.id,
+            title=item["title"],
+            body=item["body"],
+            body_html=render_markdown(item["body"]),
+            pinned=item["pinned"],
+            reply_count=len(item["replies"]),
+        )
+        db.session.add(thread)
+        db.session.flush()
+        for reply in item["replies"]:
+            db.session.add(
+                Reply(
+                    thread_id=thread.id,
+                    author_id=users[reply["author"]].id,
+                    body=reply["body"],
+                    body_html=render_markdown(reply["body"]),
+                )
+            )
+    db.session.flush()
+    return created
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
@@ -198,6 +295,8 @@ def load(demo_accounts: bool) -> dict[str, int]:
     communities = load_communities(regions, organisations)
     created = load_users(organisations, communities) if demo_accounts else 0
     new_sprints = load_sprints(communities, organisations)
+    skills = load_skills()
+    new_entries = load_logbook(communities, skills)
     db.session.commit()
 
     counts = {
@@ -206,6 +305,8 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "communities": len(communities),
         "new_accounts": created,
         "new_sprints": new_sprints,
+        "skills": len(skills),
+        "new_log_entries": new_entries,
     }
     logger.info("Seed loaded: %s", counts)
     return counts

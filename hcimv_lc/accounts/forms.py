@@ -106,6 +106,8 @@ class ProfileForm(FlaskForm):
     name = text_line(_l("Naam"), 120, render_kw={"autocomplete": "name"})
     organisation = SelectField(_l("Organisatie"), coerce=int, validate_choice=True)
     locale = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES)
+    email_prompts = BooleanField(_l("Mail mij de vraag van de week en herinneringen"))
+    email_feedback = BooleanField(_l("Mail mij als iemand reageert op mijn log"))
     submit = SubmitField(_l("Opslaan"))
 
 

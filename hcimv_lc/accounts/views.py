@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
 
 LOGIN_LIMIT = "10 per 15 minutes"
+# Session keys that survive the fresh session of a log-in: a log entry typed while
+# the old session ended waits under this key (see logbook.views).
+CARRIED_OVER_LOGIN = ("pending_entry",)
 
 
 @login_manager.user_loader
@@ -84,10 +87,15 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
+            carried = {
+                key: session[key] for key in CARRIED_OVER_LOGIN if key in session
+            }
             session.clear()
+            session.update(carried)
             login_user(user, remember=form.remember.data)
             session["locale"] = user.locale
+            # One commit for the log-in and what its listeners saved (a kept entry).
+            db.session.commit()
             logger.info("User %s logged in", user.id)
             return redirect(safe_next(request.args.get("next")), 303)
 
@@ -189,6 +197,8 @@ def profile():
         user.name = form.name.data
         user.organisation_id = form.organisation.data or None
         user.locale = form.locale.data
+        user.email_prompts = form.email_prompts.data
+        user.email_feedback = form.email_feedback.data
         session["locale"] = user.locale
         db.session.commit()
         logger.info("Profile of user %s updated", user.id)

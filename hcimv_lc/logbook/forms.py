@@ -42,10 +42,16 @@ class LogEntryForm(FlaskForm):
         render_kw={"placeholder": _l("Bijvoorbeeld: warmtepomp ingeregeld met Lotte")},
     )
     kind = RadioField(
-        _l("Soort leren"), choices=choices(KIND_LABELS), default="informal"
+        _l("Soort leren"),
+        choices=choices(KIND_LABELS),
+        default=Kind.INFORMAL.value,
+        validators=[Optional()],
     )
     subtype = SelectField(
-        _l("Hoe?"), choices=choices(SUBTYPE_LABELS), default=Subtype.ON_THE_JOB.value
+        _l("Hoe?"),
+        choices=choices(SUBTYPE_LABELS),
+        default=Subtype.ON_THE_JOB.value,
+        validators=[Optional()],
     )
     quick_minutes = RadioField(
         _l("Hoe lang?"),
@@ -64,14 +70,19 @@ class LogEntryForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-    date = DateField(
-        _l("Datum"), validators=[InputRequired(message=_l("Kies een datum."))]
+    # Left out, these fall back to today, the first community and its default.
+    date = DateField(_l("Datum"), validators=[Optional()])
+    community = SelectField(_l("Leergemeenschap"), coerce=int, validators=[Optional()])
+    challenge = SelectField(
+        _l("Uitdaging"), coerce=int, default=0, validators=[Optional()]
     )
-    community = SelectField(_l("Leergemeenschap"), coerce=int)
-    challenge = SelectField(_l("Uitdaging"), coerce=int, default=0)
     skills = CheckboxListField(_l("Vaardigheden"), coerce=int)
     reflection = markdown_text(_l("Wat heb je geleerd? (reflectie)"), 10000)
-    visibility = RadioField(_l("Wie mag dit zien?"), choices=choices(VISIBILITY_LABELS))
+    visibility = RadioField(
+        _l("Wie mag dit zien?"),
+        choices=choices(VISIBILITY_LABELS),
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Opslaan"))
 
     def chosen_minutes(self) -> int | None:

@@ -126,6 +126,15 @@ def set_prompt(sprint: Sprint, week: int, text: str) -> None:
     logger.info("Prompt for week %s of sprint %s set", week, sprint.id)
 
 
+def default_community_id(user: User) -> int | None:
+    """Return the community of the person's newest active sprint, else their first."""
+    sprints = active_sprints_of(user)
+    if sprints:
+        return sprints[0].community_id
+    communities = communities_of(user)
+    return communities[0].id if communities else None
+
+
 def resolve_context(author: User, fields: dict) -> tuple[int, int | None, int | None]:
     """Return (community, sprint, challenge) ids of an entry, checking membership."""
     member_of = {community.id for community in communities_of(author)}
@@ -138,7 +147,7 @@ def resolve_context(author: User, fields: dict) -> tuple[int, int | None, int | 
             )
         return challenge.community_id, challenge.sprint_id, challenge.id
 
-    community_id = fields.get("community_id")
+    community_id = fields.get("community_id") or default_community_id(author)
     if community_id not in member_of:
         raise LogbookError(
             _("Kies een leergemeenschap waar je lid van bent."), "community"
@@ -166,7 +175,9 @@ def apply_fields(entry: LogEntry, author: User, fields: dict) -> None:
     entry.what = fields["what"]
     entry.reflection = fields.get("reflection") or ""
     entry.reflection_html = render_markdown(entry.reflection)
-    entry.visibility = fields["visibility"]
+    entry.visibility = fields.get("visibility") or db.session.scalar(
+        select(Community.default_visibility).where(Community.id == entry.community_id)
+    )
     wanted = fields.get("skill_ids") or []
     entry.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(wanted))))
 

@@ -22,7 +22,7 @@ from hcimv_lc.logbook.forms import (
     LogFilterForm,
     PromptForm,
 )
-from hcimv_lc.logbook.models import LogEntry
+from hcimv_lc.logbook.models import Kind, LogEntry, Subtype
 from hcimv_lc.policy import authorize
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import page_number, render_page
@@ -58,24 +58,25 @@ def prepare(form: LogEntryForm, user, entry=None, communities=None) -> None:
     form.skills.choices = service.skill_choices(str(get_locale()))
     if request.method == "GET" and entry is None:
         form.date.data = form.date.data or date.today()
-        if communities and not form.community.data:
-            form.community.data = communities[0].id
-        if not form.visibility.data and communities:
-            form.visibility.data = communities[0].default_visibility
+        chosen = form.community.data or service.default_community_id(user)
+        form.community.data = chosen
+        community = next((item for item in communities if item.id == chosen), None)
+        if not form.visibility.data and community is not None:
+            form.visibility.data = community.default_visibility
 
 
 def entry_fields(form: LogEntryForm) -> dict:
     return {
         "what": form.what.data,
-        "kind": form.kind.data,
-        "subtype": form.subtype.data,
+        "kind": form.kind.data or Kind.INFORMAL,
+        "subtype": form.subtype.data or Subtype.ON_THE_JOB,
         "minutes": form.chosen_minutes(),
-        "date": form.date.data,
+        "date": form.date.data or date.today(),
         "community_id": form.community.data,
         "challenge_id": form.challenge.data,
         "skill_ids": form.skills.data or [],
         "reflection": form.reflection.data,
-        "visibility": form.visibility.data,
+        "visibility": form.visibility.data or None,
     }
 
 
