@@ -34,6 +34,8 @@ PRIVATE_ENTRY = (302, 404, 200, 404, 404, 404, 404, 404)
 FACILITATORS_ENTRY = (302, 404, 200, 200, 404, 404, 404, 404)
 COMMUNITY_ENTRY = (302, 404, 200, 200, 404, 200, 404, 200)
 AUTHOR_ONLY = (302, 404, 200, 403, 404, 403, 404, 403)
+# An empty form keeps the stored values: the author saves them again.
+AUTHOR_ONLY_POST = (302, 404, 303, 403, 404, 403, 404, 403)
 
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
@@ -252,7 +254,7 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     ],
     "logbook.edit": [
         ("GET", "/entries/{community_entry}/edit", AUTHOR_ONLY),
-        ("POST", "/entries/{community_entry}/edit", AUTHOR_ONLY),
+        ("POST", "/entries/{community_entry}/edit", AUTHOR_ONLY_POST),
         ("GET", "/entries/{private_entry}/edit", PRIVATE_ENTRY),
     ],
     "logbook.delete": [

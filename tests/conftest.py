@@ -3,6 +3,7 @@
 import os
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import pytest
 from flask.testing import FlaskClient
@@ -80,11 +81,8 @@ def app(request, tmp_path_factory):
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def clean_database(app):
-    """Empty every table after each test, and forget rate limits and mail."""
-    yield
-
+def empty_database(app) -> None:
+    """Empty every table, and forget rate limits and mail."""
     with app.app_context():
         db.session.remove()
         tables = db.metadata.sorted_tables
@@ -97,6 +95,15 @@ def clean_database(app):
         db.session.commit()
         limiter.reset()
         outbox().clear()
+
+
+@pytest.fixture(autouse=True)
+def clean_database(request, app):
+    """Empty the database after each test, unless it reads a shared world."""
+    yield
+
+    if not request.node.get_closest_marker("reads_shared_world"):
+        empty_database(app)
 
 
 @pytest.fixture
@@ -158,23 +165,41 @@ PERSONAS = [
 ]
 
 
+def create_person(app, email: str, name: str = "Test Persoon", admin=False) -> Person:
+    from hcimv_lc.accounts.service import create_user
+
+    with app.app_context():
+        user = create_user(email, name, TEST_PASSWORD, is_admin=admin)
+        db.session.commit()
+        return Person(user.id, user.email, user.name)
+
+
 @pytest.fixture
 def make_user(app):
     """Return a factory that creates an account and returns it as a Person."""
 
     def make(email: str, name: str = "Test Persoon", admin: bool = False) -> Person:
-        from hcimv_lc.accounts.service import create_user
-
-        with app.app_context():
-            user = create_user(email, name, TEST_PASSWORD, is_admin=admin)
-            db.session.commit()
-            return Person(user.id, user.email, user.name)
+        return create_person(app, email, name, admin)
 
     return make
 
 
 @pytest.fixture
-def world(app, make_user) -> World:
+def world(app) -> World:
+    return build_world(app)
+
+
+@pytest.fixture(scope="module")
+def shared_world(app):
+    """One world for the read-only tests of a module (mark them reads_shared_world)."""
+    world = build_world(app)
+    yield world
+
+    empty_database(app)
+
+
+def build_world(app) -> World:
+    make_user = partial(create_person, app)
     from hcimv_lc.communities.models import Community, Membership
     from hcimv_lc.organisations.models import Organisation, Region
 
@@ -429,13 +454,16 @@ def sign_in(app, client: CSRFClient, person: Person | None) -> None:
         session["_fresh"] = True
 
 
-@pytest.fixture
-def as_persona(app, world):
-    """Return a factory of clients signed in as one of the world's personas."""
-
+def clients_for(app, world):
     def make(persona: str) -> CSRFClient:
         client = app.test_client()
         sign_in(app, client, world.person(persona))
         return client
 
     return make
+
+
+@pytest.fixture
+def as_persona(app, world):
+    """Return a factory of clients signed in as one of the world's personas."""
+    return clients_for(app, world)

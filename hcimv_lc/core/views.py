@@ -34,9 +34,14 @@ def home():
 
     today = date.today()
     mine = communities.my_communities(current_user)
-    form = LogEntryForm(formdata=None)
-    prepare_log_form(form, current_user, communities=[item for item, _role in mine])
     sprints = logbook.active_sprints_of(current_user)
+    form = LogEntryForm(formdata=None)
+    prepare_log_form(
+        form,
+        current_user,
+        communities=[item for item, _role in mine],
+        default=sprints[0].community_id if sprints else None,
+    )
     this_week, last_week = logbook.minutes_this_and_last_week(current_user, today)
     meetings = service.next_meetings([sprint.id for sprint in sprints], today)
     return render_page(

@@ -112,7 +112,9 @@ class LogFilterForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = markdown_text(_l("Reactie"), 5000, required=_l("Schrijf een reactie."))
+    body = markdown_text(
+        _l("Jouw feedback"), 5000, required=_l("Schrijf eerst je feedback.")
+    )
     submit = SubmitField(_l("Reageren"))
 
 

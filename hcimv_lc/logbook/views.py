@@ -47,8 +47,11 @@ def load_sprint(sprint_id: int):
     return sprint
 
 
-def prepare(form: LogEntryForm, user, entry=None, communities=None) -> None:
-    """Fill the form's choices: the person's communities, challenges and skills."""
+def prepare(form: LogEntryForm, user, entry=None, communities=None, default=None):
+    """Fill the form's choices: the person's communities, challenges and skills.
+
+    The home page passes the communities and the default community it has already.
+    """
     if communities is None:
         communities = service.communities_of(user)
     form.community.choices = [
@@ -58,7 +61,7 @@ def prepare(form: LogEntryForm, user, entry=None, communities=None) -> None:
     form.skills.choices = service.skill_choices(str(get_locale()))
     if request.method == "GET" and entry is None:
         form.date.data = form.date.data or date.today()
-        chosen = form.community.data or service.default_community_id(user)
+        chosen = form.community.data or default or service.default_community_id(user)
         form.community.data = chosen
         community = next((item for item in communities if item.id == chosen), None)
         if not form.visibility.data and community is not None:
