@@ -361,3 +361,39 @@ def test_leaving_a_closed_community_through_htmx_reloads_the_page(as_persona, wo
     )
 
     assert response.headers["HX-Redirect"] == "/communities"
+
+
+def test_invited_account_holder_gets_a_notification(app, as_persona, world, mail):
+    as_persona("facilitator").post(
+        f"/communities/{world.closed}/members",
+        data={"email": "outsider@example.org", "role": "participant"},
+    )
+
+    page = as_persona("outsider").get("/notifications").get_data(as_text=True)
+
+    assert "Uitnodiging voor Besloten Kring" in page
+
+
+def test_community_sets_the_default_visibility_of_new_entries(app, as_persona, world):
+    client = as_persona("facilitator")
+    client.post(
+        f"/communities/{world.closed}/edit",
+        data=community_form(
+            world, name="Besloten Kring", default_visibility="community"
+        ),
+    )
+
+    as_persona("participant").post(
+        "/log/new",
+        data={
+            "what": "Gedeeld",
+            "quick_minutes": "30",
+            "community": community(app, world.closed).id,
+        },
+    )
+
+    from hcimv_lc.logbook.models import LogEntry
+
+    with app.app_context():
+        entry = db.session.scalar(select(LogEntry).where(LogEntry.what == "Gedeeld"))
+        assert entry.visibility == "community"

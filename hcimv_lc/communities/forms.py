@@ -68,6 +68,15 @@ class CommunityForm(FlaskForm):
         _l("Beschrijving"),
         description=_l("Markdown: **vet**, *schuin*, lijstjes en links."),
     )
+    default_visibility = SelectField(
+        _l("Wie ziet een nieuwe leeractiviteit, tenzij de auteur iets anders kiest?"),
+        choices=[
+            ("private", _l("Alleen de auteur")),
+            ("facilitators", _l("De auteur en de facilitatoren")),
+            ("community", _l("De hele leergemeenschap")),
+        ],
+        default="facilitators",
+    )
     is_open = BooleanField(
         _l("Open: iedereen met een account kan lid worden"), default=True
     )

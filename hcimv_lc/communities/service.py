@@ -18,6 +18,8 @@ from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
 from hcimv_lc.mail import send_mail
 from hcimv_lc.markup import render_markdown
+from hcimv_lc.notifications import service as notifications
+from hcimv_lc.notifications.models import NotificationKind
 from hcimv_lc.organisations.models import Region
 from hcimv_lc.policy import forget_roles, roles_of
 from hcimv_lc.slugs import unique_slug
@@ -138,6 +140,7 @@ def apply_fields(community: Community, fields: dict) -> None:
     community.description = fields.get("description") or ""
     community.description_html = render_markdown(community.description)
     community.is_open = bool(fields.get("is_open"))
+    community.default_visibility = fields.get("default_visibility") or "facilitators"
 
 
 def find_membership(community: Community, user: User) -> Membership | None:
@@ -279,6 +282,15 @@ def invite(community: Community, email: str, role: str, invited_by: User) -> Inv
             link=link,
         )
     send_mail(invitation.email, subject, body)
+
+    invitee = db.session.scalar(select(User).where(User.email == invitation.email))
+    if invitee is not None:
+        with force_locale(invitee.locale):
+            title = _("Uitnodiging voor %(name)s", name=community.name)
+        path = url_for("communities.invitation", token=token)
+        notifications.notify(
+            invitee, NotificationKind.INVITATION, title, path, invited_by
+        )
     logger.info("Invitation %s to community %r sent", invitation.id, community.slug)
     return invitation
 

@@ -44,6 +44,7 @@ def community_fields(form: CommunityForm) -> dict:
         "organisation_id": form.organisation.data,
         "description": form.description.data,
         "is_open": form.is_open.data,
+        "default_visibility": form.default_visibility.data,
     }
 
 
