@@ -24,10 +24,16 @@ from hcimv_lc.logbook.forms import (
 )
 from hcimv_lc.logbook.models import Kind, LogEntry, Subtype
 from hcimv_lc.policy import authorize
-from hcimv_lc.sprints.service import sprint_by_id
+from hcimv_lc.sprints.views import load_sprint
 from hcimv_lc.web import page_number, render_page
 
 bp = Blueprint("logbook", __name__)
+
+LABELS = {
+    "kind_labels": KIND_LABELS,
+    "subtype_labels": SUBTYPE_LABELS,
+    "visibility_labels": VISIBILITY_LABELS,
+}
 
 PENDING_SESSION_KEY = "pending_entry"
 PENDING_MAX_BYTES = 40_000
@@ -38,13 +44,6 @@ def load_entry(entry_id: int) -> LogEntry:
     if entry is None:
         abort(404)
     return entry
-
-
-def load_sprint(sprint_id: int):
-    sprint = sprint_by_id(sprint_id)
-    if sprint is None:
-        abort(404)
-    return sprint
 
 
 def prepare(form: LogEntryForm, user, entry=None, communities=None, default=None):
@@ -188,9 +187,17 @@ def my_log():
         "logbook/my_log.html",
         form=form,
         log=log,
-        kind_labels=KIND_LABELS,
-        subtype_labels=SUBTYPE_LABELS,
-        visibility_labels=VISIBILITY_LABELS,
+        **LABELS,
+    )
+
+
+def entry_page(item: LogEntry, comment_form: CommentForm):
+    return render_page(
+        "logbook/entry.html",
+        entry=item,
+        comments=service.comments_of(item),
+        comment_form=comment_form,
+        **LABELS,
     )
 
 
@@ -199,15 +206,7 @@ def entry(entry_id: int):
     item = load_entry(entry_id)
     authorize("entry.view", item)
 
-    return render_page(
-        "logbook/entry.html",
-        entry=item,
-        comments=service.comments_of(item),
-        comment_form=CommentForm(formdata=None),
-        kind_labels=KIND_LABELS,
-        subtype_labels=SUBTYPE_LABELS,
-        visibility_labels=VISIBILITY_LABELS,
-    )
+    return entry_page(item, CommentForm(formdata=None))
 
 
 @bp.post("/entries/<int:entry_id>/comments")
@@ -221,15 +220,7 @@ def comment(entry_id: int):
         db.session.commit()
         return redirect(url_for("logbook.entry", entry_id=item.id) + "#comments", 303)
 
-    return render_page(
-        "logbook/entry.html",
-        entry=item,
-        comments=service.comments_of(item),
-        comment_form=form,
-        kind_labels=KIND_LABELS,
-        subtype_labels=SUBTYPE_LABELS,
-        visibility_labels=VISIBILITY_LABELS,
-    )
+    return entry_page(item, form)
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
