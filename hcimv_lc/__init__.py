@@ -8,7 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hcimv_lc import config, errors, web
-from hcimv_lc.database import configure_engine, render_migration_item
+from hcimv_lc.database import (
+    configure_engine,
+    include_in_migrations,
+    render_migration_item,
+)
 from hcimv_lc.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
         render_item=render_migration_item,
+        include_object=include_in_migrations,
     )
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -88,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.notifications.views import bp as notifications
     from hcimv_lc.organisations.views import bp as organisations
     from hcimv_lc.sprints.views import bp as sprints
+    from hcimv_lc.toolbox.views import bp as toolbox
 
     for blueprint in (
         core,
@@ -99,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         logbook,
         discussion,
         notifications,
+        toolbox,
     ):
         app.register_blueprint(blueprint)
 

@@ -73,3 +73,14 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+# Engine-specific search indexes that the migrations make and the models leave out.
+SEARCH_INDEX_OBJECTS = {"search_tsv", "ix_search_document_tsv"}
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave the engine-specific full-text objects out of model comparisons."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    return name not in SEARCH_INDEX_OBJECTS

@@ -24,6 +24,7 @@ from hcimv_lc.sprints.models import (
     Sprint,
     SprintStatus,
 )
+from hcimv_lc.toolbox.models import Tool, ToolStatus, ToolVisibility
 
 Rule = Callable[[Any, Any], bool]
 
@@ -158,6 +159,29 @@ def can_view_discussion(user, community: Community) -> bool:
     return is_admin(user) or is_member(user, community)
 
 
+def can_create_tool(user, _obj) -> bool:
+    """Lectorates publish tools: researchers, facilitators and administrators."""
+    roles = set(roles_of(user).values())
+    return is_admin(user) or bool(roles & {Role.RESEARCHER, Role.FACILITATOR})
+
+
+def can_edit_tool(user, tool: Tool) -> bool:
+    if not user.is_authenticated:
+        return False
+    if is_admin(user) or tool.created_by_id == user.id:
+        return True
+    return (
+        tool.organisation_id is not None
+        and user.organisation_id == tool.organisation_id
+    )
+
+
+def can_view_tool(user, tool: Tool) -> bool:
+    if tool.status != ToolStatus.PUBLISHED:
+        return can_edit_tool(user, tool)
+    return tool.visibility == ToolVisibility.PUBLIC or user.is_authenticated
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -192,6 +216,12 @@ RULES: dict[str, Rule] = {
     "thread.view": lambda user, thread: can_view_discussion(user, thread.community),
     "thread.reply": lambda user, thread: is_member(user, thread.community),
     "thread.pin": lambda user, thread: can_manage_community(user, thread.community),
+    "tool.create": can_create_tool,
+    "tool.view": can_view_tool,
+    "tool.edit": can_edit_tool,
+    "tool.adapt": lambda user, tool: (
+        can_view_tool(user, tool) and can_create_tool(user, tool)
+    ),
 }
 
 # The action that decides whether an object is visible at all (404 when it is not).
@@ -203,6 +233,7 @@ VIEW_ACTIONS: dict[type, str] = {
     Lesson: "lesson.view",
     LogEntry: "entry.view",
     Thread: "thread.view",
+    Tool: "tool.view",
 }
 
 

@@ -19,6 +19,8 @@ from hcimv_lc.organisations.models import Organisation, Region
 from hcimv_lc.skills.models import Skill
 from hcimv_lc.sprints import service as sprints
 from hcimv_lc.sprints.models import Sprint
+from hcimv_lc.toolbox import service as toolbox
+from hcimv_lc.toolbox.models import Tool
 
 logger = logging.getLogger(__name__)
 
@@ -249,6 +251,8 @@ def load_logbook(communities, skills) -> int:
         db.session.add(entry)
         db.session.flush()
         for comment in item.get("comments", []):
+            if comment["author"] not in users:
+                continue
             db.session.add(
                 Comment(
                     entry_id=entry.id,
@@ -271,11 +275,13 @@ def load_logbook(communities, skills) -> int:
             body=item["body"],
             body_html=render_markdown(item["body"]),
             pinned=item["pinned"],
-            reply_count=len(item["replies"]),
+            reply_count=sum(reply["author"] in users for reply in item["replies"]),
         )
         db.session.add(thread)
         db.session.flush()
         for reply in item["replies"]:
+            if reply["author"] not in users:
+                continue
             db.session.add(
                 Reply(
                     thread_id=thread.id,
@@ -288,6 +294,40 @@ def load_logbook(communities, skills) -> int:
     return created
 
 
+def load_tools(organisations) -> int:
+    """Add the tools of the source document that are not there yet."""
+    existing = set(db.session.scalars(select(Tool.slug)))
+    items = [item for item in read("tools.json") if item["slug"] not in existing]
+    for item in items:
+        tool = Tool(
+            slug=item["slug"],
+            title=item["title"],
+            summary=item["summary"],
+            body=item["body"],
+            body_html=render_markdown(item["body"]),
+            kind=item["kind"],
+            level=item["level"],
+            organisation=organisations.get(item.get("organisation")),
+            authors=item.get("authors", ""),
+            licence=item.get("licence", ""),
+            url=item.get("url"),
+            status=item["status"],
+            visibility=item["visibility"],
+        )
+        db.session.add(tool)
+        db.session.flush()
+        toolbox.set_themes(tool, item["themes"])
+        toolbox.add_revision(tool, None, "Eerste versie")
+        toolbox.reindex(tool, item["themes"])
+
+    tools = by_slug(Tool)
+    for item in items:
+        if item.get("adapted_from"):
+            tools[item["slug"]].adapted_from = tools[item["adapted_from"]]
+    db.session.flush()
+    return len(items)
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
@@ -297,6 +337,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
     new_sprints = load_sprints(communities, organisations)
     skills = load_skills()
     new_entries = load_logbook(communities, skills)
+    new_tools = load_tools(organisations)
     db.session.commit()
 
     counts = {
@@ -307,6 +348,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "new_sprints": new_sprints,
         "skills": len(skills),
         "new_log_entries": new_entries,
+        "new_tools": new_tools,
     }
     logger.info("Seed loaded: %s", counts)
     return counts

@@ -296,4 +296,26 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ),
     ],
     "notifications.read_all": [("POST", "/notifications/read", SIGNED_IN_POST)],
+    "toolbox.index": [("GET", "/toolbox", PUBLIC)],
+    "toolbox.create": [
+        ("GET", "/tools/new", (302, 403, 403, 200, 200, 200, 200, 200)),
+        ("POST", "/tools/new", (302, 403, 403, 200, 200, 200, 200, 200)),
+    ],
+    "toolbox.detail": [
+        ("GET", "/tools/{tool}", PUBLIC),
+        ("GET", "/tools/{draft_tool}", (302, 404, 404, 404, 404, 200, 404, 200)),
+        ("GET", "/tools/no-such-tool", (404,) * 8),
+    ],
+    "toolbox.edit": [
+        ("GET", "/tools/{tool}/edit", (302, 403, 403, 403, 403, 200, 403, 200)),
+        ("POST", "/tools/{tool}/edit", (302, 403, 403, 403, 403, 200, 403, 200)),
+    ],
+    "toolbox.history": [
+        ("GET", "/tools/{tool}/history", PUBLIC),
+        (
+            "GET",
+            "/tools/{draft_tool}/history",
+            (302, 404, 404, 404, 404, 200, 404, 200),
+        ),
+    ],
 }

@@ -297,7 +297,7 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     - `private_entry`, `facilitators_entry`, `community_entry`: log entries of
       `participant` in `closed` with those visibilities; `comment` on the last.
     - `thread`: a discussion thread in `closed`; `notification`: one for
-      `participant`.
+      `participant`; `tool` and `draft_tool`: tools of `researcher`.
     """
     from datetime import date, time, timedelta
 
@@ -308,6 +308,7 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     from hcimv_lc.discussion.models import Thread
     from hcimv_lc.logbook.models import Comment, LogEntry
     from hcimv_lc.notifications.models import Notification
+    from hcimv_lc.toolbox.models import Tool
     from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
 
     monday = date.today() - timedelta(days=date.today().weekday())
@@ -418,6 +419,25 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     )
     db.session.add_all([comment, thread, notification])
     db.session.flush()
+
+    def tool(slug, status):
+        item = Tool(
+            slug=slug,
+            title=slug.title(),
+            kind="scan",
+            level="company",
+            status=status,
+            visibility="public",
+            created_by_id=people["researcher"].id,
+        )
+        db.session.add(item)
+        db.session.flush()
+        return item
+
+    published, draft_tool = (
+        tool("krachtscan", "published"),
+        tool("concept-scan", "draft"),
+    )
     return {
         "sprint": active.id,
         "draft": draft.id,
@@ -434,6 +454,8 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
         "comment": comment.id,
         "thread": thread.id,
         "notification": notification.id,
+        "tool": published.slug,
+        "draft_tool": draft_tool.slug,
         "sprint_token": active.calendar_token,
         "person_token": participant.calendar_token,
     }

@@ -7,13 +7,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 
-from hcimv_lc.database import configure_engine
+from hcimv_lc.database import configure_engine, include_in_migrations
 from hcimv_lc.extensions import db
 
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": include_in_migrations},
+        )
         differences = compare_metadata(context, db.metadata)
 
     assert differences == []

@@ -22,6 +22,7 @@ from hcimv_lc.sprints.models import (
     SprintStatus,
     new_feed_token,
 )
+from hcimv_lc.toolbox.service import index_lesson
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def close(
     sprint.status = SprintStatus.CLOSED
     sprint.closed_at = utcnow()
     db.session.flush()
+    index_lesson(lesson, sprint)
     logger.info("Sprint %s closed; lesson %s published", sprint.id, lesson.id)
     return lesson
 

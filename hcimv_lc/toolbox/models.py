@@ -1,0 +1,132 @@
+"""Tools and interventions that lectorates share, their revisions, the search index."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hcimv_lc.accounts.models import User
+from hcimv_lc.database import UTCDateTime, utcnow
+from hcimv_lc.extensions import db
+from hcimv_lc.organisations.models import Organisation
+
+
+class ToolKind(StrEnum):
+    SCAN = "scan"
+    CHECKLIST = "checklist"
+    GAME = "game"
+    METHOD = "method"
+    TRAINING = "training"
+    GUIDELINE = "guideline"
+    INSTRUMENT = "instrument"
+
+
+class ToolLevel(StrEnum):
+    INDIVIDUAL = "individual"
+    COMPANY = "company"
+    NETWORK = "network"
+
+
+class ToolStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class ToolVisibility(StrEnum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+
+
+tool_theme = Table(
+    "tool_theme",
+    db.metadata,
+    Column("tool_id", ForeignKey("tool.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme", String(20), primary_key=True),
+)
+
+
+class Tool(db.Model):
+    """A scan, checklist, game, method, training, guideline or instrument."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(12), index=True)
+    level: Mapped[str] = mapped_column(String(12), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
+    authors: Mapped[str] = mapped_column(String(300), default="")
+    licence: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default=ToolStatus.DRAFT)
+    visibility: Mapped[str] = mapped_column(String(10), default=ToolVisibility.PUBLIC)
+    adapted_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tool.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    adapted_from: Mapped["Tool | None"] = relationship(remote_side=[id])
+    created_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Tool {self.slug}>"
+
+
+class ToolRevision(db.Model):
+    """A saved version of a tool's text, with who changed it, when and why."""
+
+    __table_args__ = (UniqueConstraint("tool_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(300))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ToolRevision {self.number} of tool {self.tool_id}>"
+
+
+class SearchDocument(db.Model):
+    """One searchable text (a tool or a lesson) with what a reader needs to see it.
+
+    Each engine adds its own full-text index in the migrations: an FTS5 table kept in
+    step by triggers on SQLite, a generated Dutch `tsvector` column with a GIN index on
+    PostgreSQL. `toolbox.search` is the one function that queries either.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id"),
+        Index("ix_search_kind", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    ref_id: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(default=False)
+    tool_kind: Mapped[str | None] = mapped_column(String(12))
+    tool_level: Mapped[str | None] = mapped_column(String(12))
+    themes: Mapped[str] = mapped_column(String(100), default="")
+
+    def __repr__(self) -> str:
+        return f"<SearchDocument {self.kind} {self.ref_id}>"

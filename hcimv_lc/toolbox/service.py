@@ -1,0 +1,179 @@
+"""Rules of the toolbox: publishing tools, their revisions, families and the index."""
+
+import difflib
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from hcimv_lc.accounts.models import User
+from hcimv_lc.database import utcnow
+from hcimv_lc.extensions import db
+from hcimv_lc.markup import render_markdown
+from hcimv_lc.slugs import unique_slug
+from hcimv_lc.toolbox import search
+from hcimv_lc.toolbox.models import (
+    Tool,
+    ToolRevision,
+    ToolStatus,
+    ToolVisibility,
+    tool_theme,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def tool_by_slug(slug: str) -> Tool | None:
+    query = select(Tool).where(Tool.slug == slug)
+    options = (joinedload(Tool.organisation), joinedload(Tool.adapted_from))
+    return db.session.scalar(query.options(*options))
+
+
+def themes_of(tool: Tool) -> list[str]:
+    query = select(tool_theme.c.theme).where(tool_theme.c.tool_id == tool.id)
+    return sorted(db.session.scalars(query))
+
+
+def set_themes(tool: Tool, themes: list[str]) -> None:
+    db.session.execute(tool_theme.delete().where(tool_theme.c.tool_id == tool.id))
+    for theme in sorted(set(themes)):
+        db.session.execute(tool_theme.insert().values(tool_id=tool.id, theme=theme))
+
+
+def apply_fields(tool: Tool, fields: dict) -> None:
+    for name in (
+        "title",
+        "summary",
+        "kind",
+        "level",
+        "authors",
+        "licence",
+        "status",
+        "visibility",
+    ):
+        setattr(tool, name, fields[name])
+    tool.body = fields.get("body") or ""
+    tool.body_html = render_markdown(tool.body)
+    tool.url = fields.get("url") or None
+    tool.organisation_id = fields.get("organisation_id") or None
+    tool.updated_at = utcnow()
+
+
+def add_revision(tool: Tool, author: User | None, note: str) -> ToolRevision:
+    number = (
+        db.session.scalar(
+            select(func.max(ToolRevision.number)).where(ToolRevision.tool_id == tool.id)
+        )
+        or 0
+    ) + 1
+    revision = ToolRevision(
+        tool_id=tool.id,
+        number=number,
+        title=tool.title,
+        summary=tool.summary,
+        body=tool.body,
+        note=note,
+        author_id=author.id if author else None,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def create_tool(author: User | None, themes: list[str], note: str, **fields) -> Tool:
+    """Add a tool with its first revision; `adapted_from_id` links it to its origin."""
+    tool = Tool(
+        slug=unique_slug(Tool, fields["title"]),
+        created_by_id=author.id if author else None,
+        adapted_from_id=fields.get("adapted_from_id"),
+    )
+    apply_fields(tool, fields)
+    db.session.add(tool)
+    db.session.flush()
+    set_themes(tool, themes)
+    add_revision(tool, author, note)
+    reindex(tool, themes)
+    logger.info("Tool %r added by user %s", tool.slug, author.id if author else None)
+    return tool
+
+
+def update_tool(
+    tool: Tool, author: User, themes: list[str], note: str, **fields
+) -> None:
+    """Change a tool; every change is a revision with its note."""
+    apply_fields(tool, fields)
+    set_themes(tool, themes)
+    add_revision(tool, author, note)
+    reindex(tool, themes)
+    logger.info("Tool %r revised by user %s", tool.slug, author.id)
+
+
+def reindex(tool: Tool, themes: list[str]) -> None:
+    """Keep the search index in step: published tools only."""
+    if tool.status != ToolStatus.PUBLISHED:
+        search.remove("tool", tool.id)
+        return
+    search.upsert(
+        "tool",
+        tool.id,
+        title=tool.title,
+        body=f"{tool.summary}\n{tool.body}",
+        is_public=tool.visibility == ToolVisibility.PUBLIC,
+        tool_kind=tool.kind,
+        tool_level=tool.level,
+        themes="," + ",".join(themes) + ",",
+    )
+
+
+def revisions_of(tool: Tool) -> list[ToolRevision]:
+    query = (
+        select(ToolRevision)
+        .where(ToolRevision.tool_id == tool.id)
+        .options(joinedload(ToolRevision.author))
+        .order_by(ToolRevision.number.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class DiffLine:
+    kind: str
+    text: str
+
+
+def diff(old: ToolRevision, new: ToolRevision) -> list[DiffLine]:
+    """Return the line differences of two revisions; the template escapes the text."""
+    before = f"# {old.title}\n\n{old.summary}\n\n{old.body}".splitlines()
+    after = f"# {new.title}\n\n{new.summary}\n\n{new.body}".splitlines()
+    lines = []
+    for line in difflib.unified_diff(before, after, lineterm="", n=2):
+        if line.startswith(("---", "+++")):
+            continue
+        kind = {"+": "added", "-": "removed", "@": "hunk"}.get(line[:1], "same")
+        lines.append(DiffLine(kind, line[1:] if kind != "hunk" else "…"))
+    return lines
+
+
+def family(tool: Tool) -> tuple[Tool | None, list[Tool]]:
+    """Return the tool it was adapted from, and the published tools adapted from it."""
+    query = (
+        select(Tool)
+        .where(Tool.adapted_from_id == tool.id, Tool.status == ToolStatus.PUBLISHED)
+        .options(joinedload(Tool.organisation))
+        .order_by(Tool.title)
+    )
+    return tool.adapted_from, list(db.session.scalars(query))
+
+
+def index_lesson(lesson, sprint) -> None:
+    """Make a published lesson findable next to the tools."""
+    search.upsert(
+        "lesson",
+        lesson.id,
+        title=sprint.title,
+        body="\n".join([lesson.worked, lesson.did_not_work, lesson.advice]),
+        is_public=lesson.visibility == "public",
+        tool_kind=None,
+        tool_level=None,
+        themes=f",{sprint.community.theme},",
+    )
