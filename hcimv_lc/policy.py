@@ -24,7 +24,7 @@ from hcimv_lc.sprints.models import (
     Sprint,
     SprintStatus,
 )
-from hcimv_lc.toolbox.models import Tool, ToolStatus, ToolVisibility
+from hcimv_lc.toolbox.models import Application, Tool, ToolStatus, ToolVisibility
 
 Rule = Callable[[Any, Any], bool]
 
@@ -182,6 +182,13 @@ def can_view_tool(user, tool: Tool) -> bool:
     return tool.visibility == ToolVisibility.PUBLIC or user.is_authenticated
 
 
+def can_record_application(user, sprint: Sprint) -> bool:
+    """Facilitators and researchers of the sprint's community record applications."""
+    if is_admin(user):
+        return True
+    return role_in(user, sprint.community) in {Role.FACILITATOR, Role.RESEARCHER}
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -217,6 +224,10 @@ RULES: dict[str, Rule] = {
     "thread.reply": lambda user, thread: is_member(user, thread.community),
     "thread.pin": lambda user, thread: can_manage_community(user, thread.community),
     "tool.create": can_create_tool,
+    "application.record": can_record_application,
+    "application.view": lambda user, application: (
+        user.is_authenticated and can_view_tool(user, application.tool)
+    ),
     "tool.view": can_view_tool,
     "tool.edit": can_edit_tool,
     "tool.adapt": lambda user, tool: (
@@ -234,6 +245,7 @@ VIEW_ACTIONS: dict[type, str] = {
     LogEntry: "entry.view",
     Thread: "thread.view",
     Tool: "tool.view",
+    Application: "application.view",
 }
 
 

@@ -318,4 +318,26 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
             (302, 404, 404, 404, 404, 200, 404, 200),
         ),
     ],
+    "toolbox.record_application": [
+        (
+            "GET",
+            "/tools/{tool}/applications/new",
+            (302, 403, 403, 200, 200, 200, 200, 200),
+        ),
+        (
+            "POST",
+            "/tools/{tool}/applications/new",
+            (302, 403, 403, 200, 200, 200, 200, 200),
+        ),
+        (
+            "GET",
+            "/tools/{draft_tool}/applications/new",
+            (302, 404, 404, 404, 404, 200, 404, 200),
+        ),
+    ],
+    "toolbox.application": [
+        ("GET", "/applications/{application}", SIGNED_IN),
+        ("GET", "/applications/999999", (404,) * 8),
+    ],
+    "toolbox.compare": [("GET", "/toolbox/compare", PUBLIC)],
 }

@@ -308,8 +308,9 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     from hcimv_lc.discussion.models import Thread
     from hcimv_lc.logbook.models import Comment, LogEntry
     from hcimv_lc.notifications.models import Notification
-    from hcimv_lc.toolbox.models import Tool
     from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
+    from hcimv_lc.toolbox import search
+    from hcimv_lc.toolbox.models import Application, Tool
 
     monday = date.today() - timedelta(days=date.today().weekday())
 
@@ -435,9 +436,34 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
         return item
 
     published, draft_tool = (
-        tool("krachtscan", "published"),
+        tool("werkplekscan", "published"),
         tool("concept-scan", "draft"),
     )
+    search.upsert(
+        "tool",
+        published.id,
+        title="Werkplekscan",
+        body="Een scan",
+        is_public=True,
+        tool_kind="scan",
+        tool_level="company",
+        themes=",",
+    )
+    application = Application(
+        tool_id=published.id,
+        sprint_id=active.id,
+        recorded_by_id=people["facilitator"].id,
+        applied_on=monday,
+        sector="Installatietechniek",
+        company_size="small",
+        region_id=communities["closed"].region_id,
+        mechanism="Het team zag zijn eigen zwakke plekken",
+        outcome="Vaker samen werkvoorbereiding gedaan",
+        rating=4,
+    )
+    application.evidence = [shared]
+    db.session.add(application)
+    db.session.flush()
     return {
         "sprint": active.id,
         "draft": draft.id,
@@ -456,6 +482,7 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
         "notification": notification.id,
         "tool": published.slug,
         "draft_tool": draft_tool.slug,
+        "application": application.id,
         "sprint_token": active.calendar_token,
         "person_token": participant.calendar_token,
     }

@@ -205,3 +205,102 @@ def test_published_lesson_is_found_next_to_tools(app, as_persona, client, world)
     page = client.get("/toolbox?q=warmtepompcoach").get_data(as_text=True)
 
     assert "Les: Warmtepompen" in page
+
+
+def application_form(world, **fields):
+    data = {
+        "sprint": world.ids["sprint"],
+        "applied_on": "2026-11-10",
+        "adaptation": "Korter gemaakt",
+        "sector": "Installatietechniek",
+        "company_size": "micro",
+        "region": world.region_ids["twente"],
+        "background": "Monteurs en mbo-studenten",
+        "mechanism": "Samen scoren maakte verschillen bespreekbaar",
+        "outcome": "Twee bedrijven plannen nu leertijd in",
+        "evidence": [world.ids["community_entry"]],
+        "rating": "5",
+        "would_use_again": "y",
+    }
+    data.update(fields)
+    return data
+
+
+def test_facilitator_records_an_application_with_evidence(app, as_persona, world):
+    client = as_persona("facilitator")
+
+    response = client.post(
+        f"/tools/{world.ids['tool']}/applications/new", data=application_form(world)
+    )
+
+    from hcimv_lc.toolbox.models import Application
+
+    with app.app_context():
+        item = db.session.scalar(select(Application).where(Application.rating == 5))
+        evidence = [entry.id for entry in item.evidence]
+    assert response.status_code == 303
+    assert evidence == [world.ids["community_entry"]]
+    page = client.get(f"/tools/{world.ids['tool']}").get_data(as_text=True)
+    assert "Twee bedrijven plannen nu leertijd in" in page
+
+
+def test_application_needs_a_mechanism_and_an_outcome(as_persona, world):
+    response = as_persona("researcher").post(
+        f"/tools/{world.ids['tool']}/applications/new",
+        data=application_form(world, mechanism="", outcome="  "),
+    )
+
+    page = response.get_data(as_text=True)
+    assert "Beschrijf het mechanisme." in page and "Beschrijf de uitkomst." in page
+
+
+def test_application_in_a_sprint_of_another_community_is_refused(
+    app, as_persona, world
+):
+    response = as_persona("facilitator").post(
+        f"/tools/{world.ids['tool']}/applications/new",
+        data=application_form(world, sprint=world.ids["other_sprint"]),
+    )
+
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.get_data(as_text=True)
+
+
+def test_comparison_shows_count_average_and_outcomes_per_context(
+    as_persona, client, world
+):
+    as_persona("facilitator").post(
+        f"/tools/{world.ids['tool']}/applications/new", data=application_form(world)
+    )
+
+    twente = client.get(f"/toolbox/compare?region={world.region_ids['twente']}")
+    groningen = client.get(f"/toolbox/compare?region={world.region_ids['groningen']}")
+    micro = client.get("/toolbox/compare?company_size=micro")
+
+    assert "2×" in twente.get_data(as_text=True)
+    assert "4.5" in twente.get_data(as_text=True)
+    assert "Werkplekscan" not in groningen.get_data(as_text=True)
+    assert "1×" in micro.get_data(as_text=True)
+
+
+def test_search_filters_on_region_applied_and_rating(client, world):
+    twente = client.get(f"/toolbox?region={world.region_ids['twente']}").get_data(
+        as_text=True
+    )
+    high = client.get("/toolbox?min_rating=5").get_data(as_text=True)
+    good = client.get("/toolbox?min_rating=4").get_data(as_text=True)
+
+    assert "Werkplekscan" in twente
+    assert "Werkplekscan" not in high
+    assert "Werkplekscan" in good
+
+
+def test_a_private_entry_cannot_serve_as_evidence(as_persona, world):
+    response = as_persona("facilitator").post(
+        f"/tools/{world.ids['tool']}/applications/new",
+        data=application_form(world, evidence=[world.ids["private_entry"]]),
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Geleerd (private)" not in page

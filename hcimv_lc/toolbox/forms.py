@@ -2,8 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
 
 from hcimv_lc.challenges.forms import CheckboxListField
 from hcimv_lc.communities.forms import THEME_CHOICES
@@ -15,7 +24,13 @@ from hcimv_lc.forms import (
     text_line,
     web_address,
 )
-from hcimv_lc.toolbox.models import ToolKind, ToolLevel, ToolStatus, ToolVisibility
+from hcimv_lc.toolbox.models import (
+    CompanySize,
+    ToolKind,
+    ToolLevel,
+    ToolStatus,
+    ToolVisibility,
+)
 
 KIND_LABELS = {
     ToolKind.SCAN: _l("Scan"),
@@ -99,6 +114,78 @@ class SearchForm(FlaskForm):
         _l("Niveau"),
         choices=[("", _l("Alle niveaus"))] + choices(LEVEL_LABELS),
         default="",
+    )
+    theme = SelectField(
+        _l("Thema"), choices=[("", _l("Alle thema's"))] + THEME_CHOICES, default=""
+    )
+    region = SelectField(
+        _l("Toegepast in regio"),
+        coerce=lambda value: int(value) if value else 0,
+        default=0,
+    )
+    min_rating = SelectField(
+        _l("Beoordeling"),
+        coerce=lambda value: int(value) if value else 0,
+        choices=[(0, _l("Alle"))] + [(n, f"≥ {n}") for n in range(2, 6)],
+        default=0,
+    )
+
+
+COMPANY_SIZE_LABELS = {
+    CompanySize.MICRO: _l("Minder dan 10 medewerkers"),
+    CompanySize.SMALL: _l("10 tot 50 medewerkers"),
+    CompanySize.MEDIUM: _l("50 tot 250 medewerkers"),
+    CompanySize.LARGE: _l("250 of meer medewerkers"),
+}
+RATING_CHOICES = [(number, str(number)) for number in range(1, 6)]
+
+
+def long_text(label, required_message=None):
+    return markdown_text(label, 5000, required=required_message)
+
+
+class ApplicationForm(FlaskForm):
+    sprint = SelectField(_l("In sprint"), coerce=int)
+    applied_on = DateField(
+        _l("Datum"), validators=[InputRequired(message=_l("Kies een datum."))]
+    )
+    adaptation = long_text(_l("Hoe hebben jullie het aangepast?"))
+    sector = text_line(_l("Sector"), 120, optional=True)
+    company_size = SelectField(
+        _l("Grootte van de bedrijven"), choices=choices(COMPANY_SIZE_LABELS)
+    )
+    region = SelectField(_l("Regio"), coerce=int)
+    background = long_text(_l("Achtergrond van de deelnemers"))
+    mechanism = long_text(
+        _l("Mechanisme: wat in het instrument zette mensen aan tot ander gedrag?"),
+        _l("Beschrijf het mechanisme."),
+    )
+    outcome = long_text(
+        _l("Uitkomst: wat veranderde er, en hoe weet je dat?"),
+        _l("Beschrijf de uitkomst."),
+    )
+    evidence = CheckboxListField(_l("Bewijs uit het logboek"), coerce=int)
+    rating = RadioField(_l("Beoordeling (1 tot 5)"), coerce=int, choices=RATING_CHOICES)
+    would_use_again = BooleanField(_l("We zouden het opnieuw gebruiken"), default=True)
+    submit = SubmitField(_l("Opslaan"))
+
+
+class CompareForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    sector = SearchField(
+        _l("Sector"),
+        validators=[Optional(), max_length(120), no_control_characters],
+        filters=[strip],
+    )
+    company_size = SelectField(
+        _l("Grootte"),
+        choices=[("", _l("Alle groottes"))] + choices(COMPANY_SIZE_LABELS),
+        default="",
+    )
+    region = SelectField(
+        _l("Regio"), coerce=lambda value: int(value) if value else 0, default=0
     )
     theme = SelectField(
         _l("Thema"), choices=[("", _l("Alle thema's"))] + THEME_CHOICES, default=""

@@ -1,15 +1,26 @@
 """Tools and interventions that lectorates share, their revisions, the search index."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hcimv_lc.accounts.models import User
 from hcimv_lc.database import UTCDateTime, utcnow
 from hcimv_lc.extensions import db
-from hcimv_lc.organisations.models import Organisation
+from hcimv_lc.logbook.models import LogEntry
+from hcimv_lc.organisations.models import Organisation, Region
+from hcimv_lc.sprints.models import Sprint
 
 
 class ToolKind(StrEnum):
@@ -130,3 +141,59 @@ class SearchDocument(db.Model):
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.kind} {self.ref_id}>"
+
+
+class CompanySize(StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+application_entry = Table(
+    "application_entry",
+    db.metadata,
+    Column(
+        "application_id",
+        ForeignKey("application.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "entry_id", ForeignKey("log_entry.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+
+class Application(db.Model):
+    """A use of a tool in a sprint, evaluated: context, mechanism and outcome."""
+
+    __table_args__ = (Index("ix_application_tool", "tool_id", "rating"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id", ondelete="CASCADE"))
+    sprint_id: Mapped[int] = mapped_column(
+        ForeignKey("sprint.id", ondelete="CASCADE"), index=True
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    applied_on: Mapped[date] = mapped_column(Date)
+    adaptation: Mapped[str] = mapped_column(Text, default="")
+    sector: Mapped[str] = mapped_column(String(120), default="")
+    company_size: Mapped[str] = mapped_column(String(10))
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
+    background: Mapped[str] = mapped_column(Text, default="")
+    mechanism: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    rating: Mapped[int]
+    would_use_again: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tool: Mapped[Tool] = relationship()
+    sprint: Mapped[Sprint] = relationship()
+    region: Mapped[Region] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+    evidence: Mapped[list[LogEntry]] = relationship(secondary=application_entry)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.id} of tool {self.tool_id}>"

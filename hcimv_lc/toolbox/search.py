@@ -61,6 +61,18 @@ def search(query: str, signed_in: bool, filters: dict, limit: int, offset: int):
     if filters.get("theme"):
         where.append("d.themes LIKE :theme")
         params["theme"] = f"%,{filters['theme']},%"
+    if filters.get("region_id"):
+        where.append(
+            "d.kind = 'tool' AND d.ref_id IN "
+            "(SELECT a.tool_id FROM application a WHERE a.region_id = :region_id)"
+        )
+        params["region_id"] = filters["region_id"]
+    if filters.get("min_rating"):
+        where.append(
+            "d.kind = 'tool' AND (SELECT avg(a.rating) FROM application a "
+            "WHERE a.tool_id = d.ref_id) >= :min_rating"
+        )
+        params["min_rating"] = filters["min_rating"]
     if filters.get("only"):
         where.append("d.kind = :only")
         params["only"] = filters["only"]

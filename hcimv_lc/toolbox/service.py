@@ -4,16 +4,21 @@ import difflib
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from hcimv_lc.accounts.models import User
+from hcimv_lc.communities.models import Membership, Role
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.logbook.models import LogEntry
 from hcimv_lc.markup import render_markdown
+from hcimv_lc.policy import can_view_entry
 from hcimv_lc.slugs import unique_slug
+from hcimv_lc.sprints.models import Sprint
 from hcimv_lc.toolbox import search
 from hcimv_lc.toolbox.models import (
+    Application,
     Tool,
     ToolRevision,
     ToolStatus,
@@ -177,3 +182,147 @@ def index_lesson(lesson, sprint) -> None:
         tool_level=None,
         themes=f",{sprint.community.theme},",
     )
+
+
+def record_application(
+    tool: Tool, sprint, author: User, entry_ids: list[int], **fields
+):
+    """Record that a tool was applied in a sprint, with its evaluation."""
+    application = Application(
+        tool_id=tool.id, sprint_id=sprint.id, recorded_by_id=author.id, **fields
+    )
+    application.evidence = evidence_entries(sprint, author, entry_ids)
+    db.session.add(application)
+    db.session.flush()
+    logger.info(
+        "Application %s of tool %r in sprint %s recorded by user %s",
+        application.id,
+        tool.slug,
+        sprint.id,
+        author.id,
+    )
+    return application
+
+
+def evidence_entries(sprint, viewer: User, entry_ids: list[int]) -> list[LogEntry]:
+    """Return the chosen log entries of the sprint that the viewer may see."""
+    if not entry_ids:
+        return []
+    query = select(LogEntry).where(
+        LogEntry.id.in_(entry_ids), LogEntry.sprint_id == sprint.id
+    )
+    return [
+        entry for entry in db.session.scalars(query) if can_view_entry(viewer, entry)
+    ]
+
+
+def evidence_choices(sprint, viewer: User) -> list[tuple[int, str]]:
+    query = (
+        select(LogEntry)
+        .where(LogEntry.sprint_id == sprint.id, LogEntry.visibility != "private")
+        .order_by(LogEntry.date.desc())
+        .limit(100)
+    )
+    return [
+        (entry.id, f"{entry.date:%d-%m} {entry.what}")
+        for entry in db.session.scalars(query)
+        if can_view_entry(viewer, entry)
+    ]
+
+
+def applications_of(tool: Tool) -> list[Application]:
+    query = (
+        select(Application)
+        .where(Application.tool_id == tool.id)
+        .options(joinedload(Application.region), joinedload(Application.sprint))
+        .order_by(Application.applied_on.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def application_by_id(application_id: int) -> Application | None:
+    query = select(Application).where(Application.id == application_id)
+    options = (
+        joinedload(Application.tool),
+        joinedload(Application.region),
+        joinedload(Application.sprint),
+        selectinload(Application.evidence),
+    )
+    return db.session.scalar(query.options(*options))
+
+
+@dataclass
+class Comparison:
+    tool: Tool
+    count: int
+    average: float
+    again: int
+    outcomes: list[str]
+
+
+def compare(filters: dict, signed_in: bool) -> list[Comparison]:
+    """Return, per tool, how often it was applied here, its rating and outcomes."""
+    where = [Tool.status == ToolStatus.PUBLISHED]
+    if not signed_in:
+        where.append(Tool.visibility == ToolVisibility.PUBLIC)
+    if filters.get("sector"):
+        where.append(Application.sector.ilike(f"%{filters['sector']}%"))
+    if filters.get("company_size"):
+        where.append(Application.company_size == filters["company_size"])
+    if filters.get("region_id"):
+        where.append(Application.region_id == filters["region_id"])
+    if filters.get("theme"):
+        themed = select(tool_theme.c.tool_id).where(
+            tool_theme.c.theme == filters["theme"]
+        )
+        where.append(Tool.id.in_(themed))
+
+    again = func.sum(case((Application.would_use_again, 1), else_=0))
+    rows = db.session.execute(
+        select(Tool, func.count(Application.id), func.avg(Application.rating), again)
+        .join(Application, Application.tool_id == Tool.id)
+        .where(*where)
+        .group_by(Tool.id)
+        .order_by(
+            func.avg(Application.rating).desc(), func.count(Application.id).desc()
+        )
+        .limit(50)
+    ).all()
+    ids = [tool.id for tool, *_ in rows]
+    outcomes: dict[int, list[str]] = {}
+    for tool_id, outcome in db.session.execute(
+        select(Application.tool_id, Application.outcome)
+        .join(Tool, Tool.id == Application.tool_id)
+        .where(Application.tool_id.in_(ids), *where)
+        .order_by(Application.applied_on.desc())
+    ):
+        outcomes.setdefault(tool_id, [])
+        if len(outcomes[tool_id]) < 3:
+            outcomes[tool_id].append(outcome)
+    return [
+        Comparison(
+            tool,
+            count,
+            round(float(average), 1),
+            int(yes or 0),
+            outcomes.get(tool.id, []),
+        )
+        for tool, count, average, yes in rows
+    ]
+
+
+def sprints_for_applications(user: User) -> list:
+    """Return the sprints in which the person may record an application."""
+    query = (
+        select(Sprint)
+        .options(joinedload(Sprint.community))
+        .order_by(Sprint.start_date.desc())
+    )
+    if not user.is_admin:
+        query = query.join(
+            Membership, Membership.community_id == Sprint.community_id
+        ).where(
+            Membership.user_id == user.id,
+            Membership.role.in_([Role.FACILITATOR, Role.RESEARCHER]),
+        )
+    return list(db.session.scalars(query.limit(100)))

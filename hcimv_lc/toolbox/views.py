@@ -1,5 +1,7 @@
 """The toolbox: search, a tool's page, its family and revisions, adding and editing."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,14 +9,18 @@ from sqlalchemy import select
 
 from hcimv_lc.communities.forms import THEME_LABELS
 from hcimv_lc.extensions import db
-from hcimv_lc.organisations.service import organisation_choices
+from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize
+from hcimv_lc.policy import template_can as can
 from hcimv_lc.toolbox import search, service
 from hcimv_lc.toolbox.forms import (
+    COMPANY_SIZE_LABELS,
     KIND_LABELS,
     LEVEL_LABELS,
     STATUS_LABELS,
     VISIBILITY_LABELS,
+    ApplicationForm,
+    CompareForm,
     SearchForm,
     ToolForm,
 )
@@ -43,11 +49,13 @@ def load_tool(slug: str) -> Tool:
 @bp.get("/toolbox")
 def index():
     form = SearchForm(request.args)
+    form.region.choices = [(0, _("Alle regio's"))] + region_choices()
     form.validate()
     filters = {
         name: "" if getattr(form, name).errors else getattr(form, name).data or ""
-        for name in ("only", "kind", "level", "theme")
+        for name in ("only", "kind", "level", "theme", "region", "min_rating")
     }
+    filters["region_id"] = filters.pop("region")
     query = "" if form.q.errors else form.q.data or ""
     page = page_number()
     hits, total = search.search(
@@ -143,6 +151,10 @@ def detail(slug: str):
         origin=origin,
         adaptations=adaptations,
         revisions=service.revisions_of(tool)[:5],
+        applications=service.applications_of(tool)
+        if current_user.is_authenticated
+        else [],
+        size_labels=COMPANY_SIZE_LABELS,
         **LABELS,
     )
 
@@ -192,4 +204,102 @@ def history(slug: str):
         old=old,
         new=new,
         lines=lines,
+    )
+
+
+@bp.route("/tools/<slug:slug>/applications/new", methods=["GET", "POST"])
+def record_application(slug: str):
+    tool = load_tool(slug)
+    authorize("tool.view", tool)
+    authorize("account.use")
+
+    sprints = service.sprints_for_applications(current_user)
+    form = ApplicationForm()
+    form.sprint.choices = [
+        (sprint.id, f"{sprint.title} ({sprint.community.name})") for sprint in sprints
+    ]
+    form.region.choices = region_choices()
+    chosen = next(
+        (
+            s
+            for s in sprints
+            if s.id == (form.sprint.data or request.args.get("sprint", type=int))
+        ),
+        None,
+    )
+    if chosen is None and sprints:
+        chosen = sprints[0]
+    if chosen is None:
+        abort(403)
+    authorize("application.record", chosen)
+    form.evidence.choices = service.evidence_choices(chosen, current_user)
+    if request.method == "GET":
+        form.sprint.data = chosen.id
+        form.region.data = chosen.community.region_id
+        form.applied_on.data = date.today()
+
+    if form.validate_on_submit():
+        application = service.record_application(
+            tool,
+            chosen,
+            current_user,
+            form.evidence.data or [],
+            applied_on=form.applied_on.data,
+            adaptation=form.adaptation.data or "",
+            sector=form.sector.data or "",
+            company_size=form.company_size.data,
+            region_id=form.region.data,
+            background=form.background.data or "",
+            mechanism=form.mechanism.data,
+            outcome=form.outcome.data,
+            rating=form.rating.data,
+            would_use_again=form.would_use_again.data,
+        )
+        db.session.commit()
+        flash(
+            _("Toepassing vastgelegd. Dank: zo leert de volgende regio ervan."),
+            "success",
+        )
+        return redirect(
+            url_for("toolbox.application", application_id=application.id), 303
+        )
+
+    return render_page(
+        "toolbox/application_form.html", form=form, tool=tool, sprint=chosen
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int):
+    item = service.application_by_id(application_id)
+    if item is None:
+        abort(404)
+    authorize("application.view", item)
+
+    return render_page(
+        "toolbox/application.html",
+        application=item,
+        size_labels=COMPANY_SIZE_LABELS,
+        evidence=[entry for entry in item.evidence if can("entry.view", entry)],
+    )
+
+
+@bp.get("/toolbox/compare")
+def compare():
+    form = CompareForm(request.args)
+    form.region.choices = [(0, _("Alle regio's"))] + region_choices()
+    form.validate()
+    filters = {
+        "sector": "" if form.sector.errors else form.sector.data or "",
+        "company_size": ""
+        if form.company_size.errors
+        else form.company_size.data or "",
+        "region_id": 0 if form.region.errors else form.region.data or 0,
+        "theme": "" if form.theme.errors else form.theme.data or "",
+    }
+    return render_page(
+        "toolbox/compare.html",
+        form=form,
+        rows=service.compare(filters, current_user.is_authenticated),
+        **LABELS,
     )
