@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.communities.views import bp as communities
     from hcimv_lc.core.views import bp as core
     from hcimv_lc.discussion.views import bp as discussion
+    from hcimv_lc.instruments.views import bp as instruments
     from hcimv_lc.logbook.views import bp as logbook
     from hcimv_lc.notifications.views import bp as notifications
     from hcimv_lc.organisations.views import bp as organisations
@@ -106,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
         discussion,
         notifications,
         toolbox,
+        instruments,
     ):
         app.register_blueprint(blueprint)
 

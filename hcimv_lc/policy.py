@@ -16,6 +16,7 @@ from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db, login_manager
+from hcimv_lc.instruments.models import Administration
 from hcimv_lc.logbook.models import LogEntry, Visibility
 from hcimv_lc.sprints.models import (
     Lesson,
@@ -189,6 +190,27 @@ def can_record_application(user, sprint: Sprint) -> bool:
     return role_in(user, sprint.community) in {Role.FACILITATOR, Role.RESEARCHER}
 
 
+def can_answer(user, administration) -> bool:
+    """Members who take part in the sprint answer: everyone but observers."""
+    if not can_view_sprint(user, administration.sprint):
+        return False
+    return role_in(user, administration.sprint.community) in {
+        Role.PARTICIPANT,
+        Role.FACILITATOR,
+        Role.RESEARCHER,
+    }
+
+
+def can_see_results(user, administration) -> bool:
+    """Facilitators, researchers of the community and administrators see results."""
+    if is_admin(user):
+        return True
+    return role_in(user, administration.sprint.community) in {
+        Role.FACILITATOR,
+        Role.RESEARCHER,
+    }
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -225,6 +247,10 @@ RULES: dict[str, Rule] = {
     "thread.pin": lambda user, thread: can_manage_community(user, thread.community),
     "tool.create": can_create_tool,
     "application.record": can_record_application,
+    "administration.view": lambda user, item: can_view_sprint(user, item.sprint),
+    "administration.answer": can_answer,
+    "administration.results": can_see_results,
+    "administration.manage": lambda user, item: can_manage_sprint(user, item.sprint),
     "application.view": lambda user, application: (
         user.is_authenticated and can_view_tool(user, application.tool)
     ),
@@ -246,6 +272,7 @@ VIEW_ACTIONS: dict[type, str] = {
     Thread: "thread.view",
     Tool: "tool.view",
     Application: "application.view",
+    Administration: "administration.view",
 }
 
 

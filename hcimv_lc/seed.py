@@ -328,6 +328,26 @@ def load_tools(organisations) -> int:
     return len(items)
 
 
+def load_instruments() -> int:
+    """Give the demo tools their questionnaires, once."""
+    from hcimv_lc.instruments import service as instruments
+
+    tools = by_slug(Tool)
+    created = 0
+    for item in read("instruments.json"):
+        tool = tools.get(item["tool"])
+        if tool is None or instruments.instrument_of(tool) is not None:
+            continue
+        lines = "\n".join(
+            f"{dimension['name']} | {question}"
+            for dimension in item["dimensions"]
+            for question in dimension["items"]
+        )
+        instruments.define(tool, item["title"], item["anonymous"], lines)
+        created += 1
+    return created
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
@@ -338,6 +358,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
     skills = load_skills()
     new_entries = load_logbook(communities, skills)
     new_tools = load_tools(organisations)
+    new_instruments = load_instruments()
     db.session.commit()
 
     counts = {
@@ -349,6 +370,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "skills": len(skills),
         "new_log_entries": new_entries,
         "new_tools": new_tools,
+        "new_instruments": new_instruments,
     }
     logger.info("Seed loaded: %s", counts)
     return counts

@@ -340,4 +340,35 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ("GET", "/applications/999999", (404,) * 8),
     ],
     "toolbox.compare": [("GET", "/toolbox/compare", PUBLIC)],
+    "instruments.define": [
+        ("GET", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),
+        ("POST", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),
+    ],
+    "instruments.sprint_moments": [
+        ("GET", "/sprints/{sprint}/instruments", CLOSED_VIEW),
+        ("POST", "/sprints/{sprint}/instruments", CLOSED_MANAGE),
+    ],
+    "instruments.close": [
+        ("POST", "/administrations/{administration}/close", CLOSED_MANAGE_POST),
+    ],
+    "instruments.respond": [
+        (
+            "GET",
+            "/administrations/{administration}",
+            (302, 404, 200, 200, 404, 200, 404, 403),
+        ),
+        (
+            "POST",
+            "/administrations/{administration}",
+            (302, 404, 200, 200, 404, 200, 404, 403),
+        ),
+    ],
+    "instruments.results": [
+        (
+            "GET",
+            "/administrations/{administration}/results",
+            (302, 404, 403, 200, 404, 200, 404, 200),
+        ),
+        ("GET", "/administrations/999999/results", (404,) * 8),
+    ],
 }

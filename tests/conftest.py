@@ -306,6 +306,7 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     from hcimv_lc.communities.models import Invitation
     from hcimv_lc.database import utcnow
     from hcimv_lc.discussion.models import Thread
+    from hcimv_lc.instruments.models import Administration, Dimension, Instrument, Item
     from hcimv_lc.logbook.models import Comment, LogEntry
     from hcimv_lc.notifications.models import Notification
     from hcimv_lc.sprints.models import Lesson, Meeting, Sprint
@@ -463,6 +464,26 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
     )
     application.evidence = [shared]
     db.session.add(application)
+    instrument = Instrument(
+        tool_id=published.id,
+        title="Werkplekscan",
+        dimensions=[
+            Dimension(
+                position=0,
+                name="Samenwerken",
+                items=[
+                    Item(position=0, text="We helpen elkaar"),
+                    Item(position=1, text="We delen wat we leren"),
+                ],
+            )
+        ],
+    )
+    db.session.add(instrument)
+    db.session.flush()
+    administration = Administration(
+        sprint_id=active.id, instrument_id=instrument.id, moment="start"
+    )
+    db.session.add(administration)
     db.session.flush()
     return {
         "sprint": active.id,
@@ -483,6 +504,7 @@ def add_community_objects(communities, people) -> dict[str, int | str]:
         "tool": published.slug,
         "draft_tool": draft_tool.slug,
         "application": application.id,
+        "administration": administration.id,
         "sprint_token": active.calendar_token,
         "person_token": participant.calendar_token,
     }
