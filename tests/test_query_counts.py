@@ -8,8 +8,11 @@ from sqlalchemy import event
 from hcimv_lc.accounts.models import User
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db
+from hcimv_lc.logbook.models import LogEntry
 from hcimv_lc.sprints.models import Meeting, Sprint
+from hcimv_lc.toolbox.models import Application, Tool
 
 
 @contextmanager
@@ -34,6 +37,9 @@ def grow(app, world, number):
     with app.app_context():
         community = db.session.scalar(db.select(Community).filter_by(slug=world.closed))
         sprint = db.session.get(Sprint, world.ids["sprint"])
+        tool_id = db.session.scalar(
+            db.select(Tool.id).filter_by(slug=world.ids["tool"])
+        )
         for index in range(number):
             user = User(
                 email=f"extra{index}@example.org",
@@ -57,6 +63,36 @@ def grow(app, world, number):
             db.session.add(challenge)
             db.session.add(
                 Challenge(community_id=community.id, title=f"Backlog {index}")
+            )
+            db.session.add(
+                LogEntry(
+                    author_id=user.id,
+                    community_id=community.id,
+                    sprint_id=sprint.id,
+                    date=sprint.start_date,
+                    minutes=30,
+                    kind="informal",
+                    subtype="peer",
+                    what=f"Geleerd {index}",
+                    visibility="community",
+                )
+            )
+            db.session.add(
+                Thread(
+                    community_id=community.id, author_id=user.id, title=f"Vraag {index}"
+                )
+            )
+            db.session.add(
+                Application(
+                    tool_id=tool_id,
+                    sprint_id=sprint.id,
+                    applied_on=sprint.start_date,
+                    company_size="small",
+                    region_id=community.region_id,
+                    mechanism="m",
+                    outcome=f"Uitkomst {index}",
+                    rating=3,
+                )
             )
             db.session.add(
                 Meeting(
@@ -85,6 +121,15 @@ PAGES = [
     "/challenges/{challenge}",
     "/calendar",
     "/calendar/sprints/{sprint_token}.ics",
+    "/log",
+    "/communities/{closed}/log",
+    "/communities/{closed}/discussion",
+    "/sprints/{sprint}/participation",
+    "/toolbox",
+    "/toolbox?q=werkplekscan",
+    "/toolbox/compare",
+    "/tools/{tool}",
+    "/administrations/{administration}/results",
 ]
 
 

@@ -304,3 +304,20 @@ def test_a_private_entry_cannot_serve_as_evidence(as_persona, world):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Geleerd (private)" not in page
+
+
+def test_a_measurement_of_the_sprint_can_be_the_evidence(app, as_persona, world):
+    client = as_persona("facilitator")
+
+    client.post(
+        f"/tools/{world.ids['tool']}/applications/new",
+        data=application_form(world, administration=world.ids["administration"]),
+    )
+
+    from hcimv_lc.toolbox.models import Application
+
+    with app.app_context():
+        item = db.session.scalar(select(Application).where(Application.rating == 5))
+        application_id = item.id
+    page = client.get(f"/applications/{application_id}").get_data(as_text=True)
+    assert f"/administrations/{world.ids['administration']}/results" in page

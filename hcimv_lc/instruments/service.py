@@ -310,7 +310,14 @@ def weak_dimensions(result: Results, limit: int = 2) -> list:
     found = []
     for item in scored[:limit]:
         hits, _total = search(item.dimension.name, True, {"only": "tool"}, 3, 0)
-        found.append((item.dimension, hits))
+        slugs = dict(
+            db.session.execute(
+                select(Tool.id, Tool.slug).where(
+                    Tool.id.in_([hit.ref_id for hit in hits])
+                )
+            ).all()
+        )
+        found.append((item.dimension, [(hit.title, slugs[hit.ref_id]) for hit in hits]))
     return found
 
 

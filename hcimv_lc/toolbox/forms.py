@@ -165,6 +165,7 @@ class ApplicationForm(FlaskForm):
         _l("Beschrijf de uitkomst."),
     )
     evidence = CheckboxListField(_l("Bewijs uit het logboek"), coerce=int)
+    administration = SelectField(_l("Bewijs uit een meting"), coerce=int, default=0)
     rating = RadioField(_l("Beoordeling (1 tot 5)"), coerce=int, choices=RATING_CHOICES)
     would_use_again = BooleanField(_l("We zouden het opnieuw gebruiken"), default=True)
     submit = SubmitField(_l("Opslaan"))

@@ -187,6 +187,10 @@ class Application(db.Model):
     outcome: Mapped[str] = mapped_column(Text)
     rating: Mapped[int]
     would_use_again: Mapped[bool] = mapped_column(default=True)
+    # A measurement of the sprint that shows the outcome (see the instruments area).
+    administration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("administration.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tool: Mapped[Tool] = relationship()

@@ -230,6 +230,19 @@ def evidence_choices(sprint, viewer: User) -> list[tuple[int, str]]:
     ]
 
 
+def measurement_choices(sprint) -> list[tuple[int, str]]:
+    """Return the measurements of a sprint that can show an application's outcome."""
+    from hcimv_lc.instruments.models import Administration, Instrument
+
+    rows = db.session.execute(
+        select(Administration.id, Instrument.title, Administration.moment)
+        .join(Instrument, Instrument.id == Administration.instrument_id)
+        .where(Administration.sprint_id == sprint.id)
+        .order_by(Administration.opened_at)
+    )
+    return [(item_id, f"{title} ({moment})") for item_id, title, moment in rows]
+
+
 def applications_of(tool: Tool) -> list[Application]:
     query = (
         select(Application)

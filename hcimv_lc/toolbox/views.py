@@ -233,6 +233,7 @@ def record_application(slug: str):
         abort(403)
     authorize("application.record", chosen)
     form.evidence.choices = service.evidence_choices(chosen, current_user)
+    form.administration.choices = [(0, _("Geen"))] + service.measurement_choices(chosen)
     if request.method == "GET":
         form.sprint.data = chosen.id
         form.region.data = chosen.community.region_id
@@ -254,6 +255,7 @@ def record_application(slug: str):
             outcome=form.outcome.data,
             rating=form.rating.data,
             would_use_again=form.would_use_again.data,
+            administration_id=form.administration.data or None,
         )
         db.session.commit()
         flash(
