@@ -1,6 +1,7 @@
 """Validators and fields shared by the forms of several areas."""
 
 import unicodedata
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -78,3 +79,12 @@ def web_address(form, field) -> None:
         raise ValidationError(
             _l("Vul een volledig webadres in, beginnend met https://.")
         )
+
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def plausible_date(form, field) -> None:
+    """Refuse dates no sprint or activity can have, before they overflow date sums."""
+    if field.data and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))

@@ -115,3 +115,24 @@ def test_registration_never_fails_on_generated_input(
     )
 
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("day", ["9999-12-01", "0001-01-01", "1899-05-05"])
+def test_dates_far_outside_any_sprint_are_refused_beside_the_field(as_persona, world, day):
+    client = as_persona("facilitator")
+
+    responses = [
+        client.post(
+            f"/communities/{world.closed}/sprints/new",
+            data={"title": "Ver weg", "start_date": day, "weeks": "12"},
+        ),
+        client.post("/log/new", data={"what": "x", "quick_minutes": "30", "date": day}),
+        client.post(
+            f"/sprints/{world.ids['sprint']}/meetings/new",
+            data={"date": day, "start_time": "09:00", "end_time": "10:00"},
+        ),
+    ]
+
+    for response in responses:
+        assert response.status_code == 200
+        assert "tussen 2000 en 2100" in response.get_data(as_text=True)

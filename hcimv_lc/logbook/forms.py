@@ -6,7 +6,7 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitFiel
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from hcimv_lc.challenges.forms import CheckboxListField
-from hcimv_lc.forms import markdown_text, text_line
+from hcimv_lc.forms import markdown_text, plausible_date, text_line
 from hcimv_lc.logbook.models import Kind, Subtype, Visibility
 
 KIND_LABELS = {
@@ -71,7 +71,7 @@ class LogEntryForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     # Left out, these fall back to today, the first community and its default.
-    date = DateField(_l("Datum"), validators=[Optional()])
+    date = DateField(_l("Datum"), validators=[Optional(), plausible_date])
     community = SelectField(_l("Leergemeenschap"), coerce=int, validators=[Optional()])
     challenge = SelectField(
         _l("Uitdaging"), coerce=int, default=0, validators=[Optional()]

@@ -16,6 +16,7 @@ from hcimv_lc.forms import (
     markdown_text,
     max_length,
     no_control_characters,
+    plausible_date,
     strip,
     text_line,
     web_address,
@@ -46,7 +47,10 @@ STATUS_LABELS = {
 
 
 def date_field(label) -> DateField:
-    return DateField(label, validators=[InputRequired(message=_l("Kies een datum."))])
+    return DateField(
+        label,
+        validators=[InputRequired(message=_l("Kies een datum.")), plausible_date],
+    )
 
 
 def time_field(label) -> TimeField:

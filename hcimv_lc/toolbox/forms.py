@@ -20,6 +20,7 @@ from hcimv_lc.forms import (
     markdown_text,
     max_length,
     no_control_characters,
+    plausible_date,
     strip,
     text_line,
     web_address,
@@ -147,7 +148,8 @@ def long_text(label, required_message=None):
 class ApplicationForm(FlaskForm):
     sprint = SelectField(_l("In sprint"), coerce=int)
     applied_on = DateField(
-        _l("Datum"), validators=[InputRequired(message=_l("Kies een datum."))]
+        _l("Datum"),
+        validators=[InputRequired(message=_l("Kies een datum.")), plausible_date],
     )
     adaptation = long_text(_l("Hoe hebben jullie het aangepast?"))
     sector = text_line(_l("Sector"), 120, optional=True)
