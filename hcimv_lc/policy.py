@@ -120,9 +120,11 @@ def can_manage_challenge(user, challenge: Challenge) -> bool:
 def can_move_challenge(user, challenge: Challenge) -> bool:
     if can_manage_challenge(user, challenge):
         return True
-    return user.is_authenticated and any(
-        member.id == user.id for member in challenge.team
-    )
+    if not can_view_challenge(user, challenge) or not is_member(
+        user, challenge.community
+    ):
+        return False
+    return any(member.id == user.id for member in challenge.team)
 
 
 def can_view_lesson(user, lesson: Lesson) -> bool:
@@ -167,14 +169,8 @@ def can_create_tool(user, _obj) -> bool:
 
 
 def can_edit_tool(user, tool: Tool) -> bool:
-    if not user.is_authenticated:
-        return False
-    if is_admin(user) or tool.created_by_id == user.id:
-        return True
-    return (
-        tool.organisation_id is not None
-        and user.organisation_id == tool.organisation_id
-    )
+    # Not by organisation: anyone can pick any organisation on their own profile.
+    return is_admin(user) or (user.is_authenticated and tool.created_by_id == user.id)
 
 
 def can_view_tool(user, tool: Tool) -> bool:

@@ -118,7 +118,9 @@ def test_registration_never_fails_on_generated_input(
 
 
 @pytest.mark.parametrize("day", ["9999-12-01", "0001-01-01", "1899-05-05"])
-def test_dates_far_outside_any_sprint_are_refused_beside_the_field(as_persona, world, day):
+def test_dates_far_outside_any_sprint_are_refused_beside_the_field(
+    as_persona, world, day
+):
     client = as_persona("facilitator")
 
     responses = [

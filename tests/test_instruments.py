@@ -129,11 +129,63 @@ def test_anonymous_results_appear_only_from_five_respondents(
 
     four = as_persona("facilitator").get(f"{path}/results").get_data(as_text=True)
     clients_for(app, world)("extra1").post(path, data=answers(app, world, "4"))
+    five_open = as_persona("facilitator").get(f"{path}/results").get_data(as_text=True)
+    as_persona("facilitator").post(f"{path}/close")
     five = as_persona("facilitator").get(f"{path}/results").get_data(as_text=True)
 
     assert "vanaf vijf mensen" in four
     assert "<td>1</td>" not in four and "2.8" not in four
+    assert "2.8" not in five_open
     assert "<td>2.8</td>" in five
+
+
+def test_anonymous_difference_needs_the_same_group_at_both_moments(
+    app, as_persona, world, make_user
+):
+    from hcimv_lc.instruments import service
+    from hcimv_lc.instruments.models import Administration
+
+    make_anonymous(app)
+    with app.app_context():
+        start = db.session.get(Administration, world.ids["administration"])
+        end = Administration(
+            sprint_id=start.sprint_id, instrument_id=start.instrument_id, moment="end"
+        )
+        db.session.add(end)
+        db.session.commit()
+        start_id, end_id = start.id, end.id
+    extra = add_members(app, world, make_user, 3)
+    for number, person in enumerate(extra):
+        world.people[f"extra{number}"] = person
+    everyone = [
+        "participant",
+        "facilitator",
+        "researcher",
+        "extra0",
+        "extra1",
+        "extra2",
+    ]
+    from tests.conftest import clients_for
+
+    for persona in everyone:
+        clients_for(app, world)(persona).post(
+            f"/administrations/{start_id}", data=answers(app, world, "3")
+        )
+    for persona in everyone[:5]:
+        clients_for(app, world)(persona).post(
+            f"/administrations/{end_id}", data=answers(app, world, "4")
+        )
+    with app.app_context():
+        for item in db.session.scalars(db.select(Administration)):
+            service.close_moment(item)
+        db.session.commit()
+        start, end = (
+            db.session.get(Administration, start_id),
+            db.session.get(Administration, end_id),
+        )
+        effects, hidden = service.effect(start, end)
+
+    assert hidden and effects == []
 
 
 def test_effect_size_matches_a_worked_example(app, as_persona, world):

@@ -10,6 +10,7 @@ from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership
 from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db
+from hcimv_lc.instruments.models import Dimension, Instrument, Item
 from hcimv_lc.logbook.models import LogEntry
 from hcimv_lc.sprints.models import Meeting, Sprint
 from hcimv_lc.toolbox.models import Application, Tool
@@ -39,6 +40,9 @@ def grow(app, world, number):
         sprint = db.session.get(Sprint, world.ids["sprint"])
         tool_id = db.session.scalar(
             db.select(Tool.id).filter_by(slug=world.ids["tool"])
+        )
+        instrument_id = db.session.scalar(
+            db.select(Instrument.id).filter_by(tool_id=tool_id)
         )
         for index in range(number):
             user = User(
@@ -80,6 +84,14 @@ def grow(app, world, number):
             db.session.add(
                 Thread(
                     community_id=community.id, author_id=user.id, title=f"Vraag {index}"
+                )
+            )
+            db.session.add(
+                Dimension(
+                    instrument_id=instrument_id,
+                    position=index + 1,
+                    name=f"Dimensie {index}",
+                    items=[Item(position=0, text=f"Vraag {index}")],
                 )
             )
             db.session.add(
@@ -130,6 +142,7 @@ PAGES = [
     "/toolbox/compare",
     "/tools/{tool}",
     "/administrations/{administration}/results",
+    "/administrations/{administration}",
 ]
 
 

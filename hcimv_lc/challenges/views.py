@@ -19,7 +19,7 @@ from hcimv_lc.communities.views import load_community
 from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import render_page
 
@@ -105,7 +105,11 @@ def detail(challenge_id: int):
         challenge=challenge,
         community=challenge.community,
         schedule_form=schedule_form,
-        threads=threads_about(challenge=challenge),
+        threads=(
+            threads_about(challenge=challenge)
+            if can(current_user, "discussion.view", challenge.community)
+            else []
+        ),
         **card_context(),
     )
 

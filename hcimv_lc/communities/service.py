@@ -200,6 +200,20 @@ def ensure_facilitator_remains(membership: Membership, new_role: str | None) -> 
         )
 
 
+def leave_teams(community_id: int, user_id: int) -> None:
+    """Take a former member off the teams of the community's challenges."""
+    from hcimv_lc.challenges.models import Challenge, challenge_member
+
+    db.session.execute(
+        challenge_member.delete().where(
+            challenge_member.c.user_id == user_id,
+            challenge_member.c.challenge_id.in_(
+                select(Challenge.id).where(Challenge.community_id == community_id)
+            ),
+        )
+    )
+
+
 def leave(community: Community, user: User) -> None:
     """End the person's membership, unless they are its last facilitator."""
     membership = find_membership(community, user)
@@ -208,6 +222,7 @@ def leave(community: Community, user: User) -> None:
 
     ensure_facilitator_remains(membership, None)
     db.session.delete(membership)
+    leave_teams(community.id, user.id)
     db.session.flush()
     forget_roles()
     logger.info("User %s left community %r", user.id, community.slug)
@@ -230,6 +245,7 @@ def remove_member(membership: Membership) -> None:
     """Remove a member, keeping at least one facilitator."""
     ensure_facilitator_remains(membership, None)
     db.session.delete(membership)
+    leave_teams(membership.community_id, membership.user_id)
     db.session.flush()
     forget_roles()
     logger.info(

@@ -42,6 +42,11 @@ def my_challenges(user: User) -> list[Challenge]:
         select(Challenge)
         .join(challenge_member, challenge_member.c.challenge_id == Challenge.id)
         .join(Sprint, Challenge.sprint_id == Sprint.id)
+        .join(
+            Membership,
+            (Membership.community_id == Sprint.community_id)
+            & (Membership.user_id == user.id),
+        )
         .where(
             challenge_member.c.user_id == user.id,
             Sprint.status == SprintStatus.ACTIVE,

@@ -12,10 +12,12 @@ class ThreadForm(FlaskForm):
     title = text_line(_l("Onderwerp"), 160)
     body = markdown_text(_l("Bericht"), 10000)
     sprint = IntegerField(
-        validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        widget=HiddenField.widget,
     )
     challenge = IntegerField(
-        validators=[Optional(), NumberRange(min=1)], widget=HiddenField.widget
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1)],
+        widget=HiddenField.widget,
     )
     submit = SubmitField(_l("Plaatsen"))
 

@@ -11,7 +11,7 @@ from hcimv_lc.discussion import service
 from hcimv_lc.discussion.forms import ReplyForm, ThreadForm
 from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import page_number, render_page
 
@@ -47,10 +47,10 @@ def start(slug: str):
     authorize("discussion.post", community)
 
     form = ThreadForm(request.args) if request.method == "GET" else ThreadForm()
+    form.validate()
+    sprint, challenge = subject_of(form, community)
     if request.method == "GET":
         form.title.errors = form.body.errors = []
-    sprint = sprint_by_id(form.sprint.data) if form.sprint.data else None
-    challenge = challenge_by_id(form.challenge.data) if form.challenge.data else None
     if request.method == "POST" and form.validate_on_submit():
         thread = service.start_thread(
             community, current_user, form.title.data, form.body.data, sprint, challenge
@@ -62,11 +62,30 @@ def start(slug: str):
         "discussion/new.html",
         community=community,
         form=form,
-        sprint=sprint if sprint and sprint.community_id == community.id else None,
-        challenge=challenge
-        if challenge and challenge.community_id == community.id
-        else None,
+        sprint=sprint,
+        challenge=challenge,
     )
+
+
+def subject_of(form: ThreadForm, community):
+    """Return the sprint and challenge a thread is about, if the person sees them."""
+    sprint = None
+    if form.sprint.data and not form.sprint.errors:
+        sprint = sprint_by_id(form.sprint.data)
+    challenge = None
+    if form.challenge.data and not form.challenge.errors:
+        challenge = challenge_by_id(form.challenge.data)
+    if sprint is not None and (
+        sprint.community_id != community.id
+        or not can(current_user, "sprint.view", sprint)
+    ):
+        sprint = None
+    if challenge is not None and (
+        challenge.community_id != community.id
+        or not can(current_user, "challenge.view", challenge)
+    ):
+        challenge = None
+    return sprint, challenge
 
 
 @bp.route("/threads/<int:thread_id>", methods=["GET", "POST"])

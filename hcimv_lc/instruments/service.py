@@ -124,7 +124,13 @@ def administrations_of(sprint: Sprint) -> list[Administration]:
 
 
 def administration_by_id(administration_id: int) -> Administration | None:
-    return db.session.get(Administration, administration_id)
+    query = select(Administration).where(Administration.id == administration_id)
+    questions = (
+        selectinload(Administration.instrument)
+        .selectinload(Instrument.dimensions)
+        .selectinload(Dimension.items)
+    )
+    return db.session.scalar(query.options(questions))
 
 
 def open_moment(sprint: Sprint, instrument: Instrument, moment: str) -> Administration:
@@ -221,10 +227,16 @@ class Results:
 
 
 def results(administration: Administration) -> Results:
-    """Return the means per item and dimension; hidden below five if anonymous."""
+    """Return the means per item and dimension.
+
+    An anonymous instrument shows nothing while its moment is open (comparing the page
+    before and after one more answer would reveal that answer) or below five people.
+    """
     instrument = administration.instrument
     answers = scores(administration)
-    hidden = instrument.is_anonymous and len(answers) < ANONYMITY_THRESHOLD
+    hidden = instrument.is_anonymous and (
+        administration.is_open or len(answers) < ANONYMITY_THRESHOLD
+    )
     if hidden:
         return Results(len(answers), True, [])
 
@@ -272,7 +284,13 @@ def effect(start: Administration, end: Administration) -> tuple[list[Effect], bo
     before, after = scores(start), scores(end)
     pairs = sorted(set(before) & set(after))
     instrument = start.instrument
-    if instrument.is_anonymous and len(pairs) < ANONYMITY_THRESHOLD:
+    if instrument.is_anonymous and (
+        len(pairs) < ANONYMITY_THRESHOLD
+        or set(before) != set(after)
+        or start.is_open
+        or end.is_open
+    ):
+        # Means of a subgroup next to the means of everyone would give one person away.
         return [], True
 
     effects = []

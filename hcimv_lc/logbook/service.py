@@ -444,24 +444,33 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def keep_pending(payload: dict) -> str:
+def keep_pending(payload: dict, owner_id: int) -> str:
     """Keep what someone typed after their session ended; return the key to it."""
     cutoff = utcnow() - PENDING_MAX_AGE
     db.session.execute(
         PendingEntry.__table__.delete().where(PendingEntry.created_at < cutoff)
     )
     key = secrets.token_urlsafe(24)
-    db.session.add(PendingEntry(key_hash=hash_key(key), payload=json.dumps(payload)))
-    logger.info("Log entry kept while the session was gone")
+    db.session.add(
+        PendingEntry(
+            key_hash=hash_key(key), owner_id=owner_id, payload=json.dumps(payload)
+        )
+    )
+    logger.info("Log entry of user %s kept while the session was gone", owner_id)
     return key
 
 
-def take_pending(key: str) -> dict | None:
-    """Return and forget what was kept under the key."""
+def peek_pending(key: str, owner_id: int) -> dict | None:
+    """Return what was kept under the key for this person, leaving it in place."""
     pending = db.session.scalar(
         select(PendingEntry).where(PendingEntry.key_hash == hash_key(key))
     )
-    if pending is None:
+    if pending is None or pending.owner_id != owner_id:
         return None
-    db.session.delete(pending)
     return json.loads(pending.payload)
+
+
+def forget_pending(key: str) -> None:
+    db.session.execute(
+        PendingEntry.__table__.delete().where(PendingEntry.key_hash == hash_key(key))
+    )

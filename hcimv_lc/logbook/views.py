@@ -110,6 +110,7 @@ def create():
         except service.LogbookError as error:
             attach_error(form, error)
         else:
+            forget_kept_entry()
             db.session.commit()
             flash(_("Vastgelegd: %(what)s", what=entry.what), "success")
             return redirect(url_for("core.home"), 303)
@@ -119,11 +120,13 @@ def create():
 
 def keep_what_was_typed() -> None:
     """Keep a log entry whose author's session ended while they typed."""
+    # The ended session still names its account; the entry waits for that account.
+    owner, _sep, _token = session.get("_user_id", "").partition(":")
     fields = MultiDict(request.form)
     fields.pop("csrf_token", None)
     payload = fields.to_dict(flat=False)
-    if len(str(payload)) <= PENDING_MAX_BYTES:
-        session[PENDING_SESSION_KEY] = service.keep_pending(payload)
+    if owner.isdigit() and len(str(payload)) <= PENDING_MAX_BYTES:
+        session[PENDING_SESSION_KEY] = service.keep_pending(payload, int(owner))
         db.session.commit()
         flash(_("Je sessie was verlopen. Log in: je tekst is bewaard."), "info")
 
@@ -135,12 +138,16 @@ def as_formdata(payload: dict[str, list[str]]) -> MultiDict:
 
 
 def pending_formdata() -> MultiDict | None:
-    key = session.pop(PENDING_SESSION_KEY, None)
-    if not key:
-        return None
-    payload = service.take_pending(key)
-    db.session.commit()
+    """Return the kept entry of this person for the form; it stays until saved."""
+    key = session.get(PENDING_SESSION_KEY)
+    payload = service.peek_pending(key, current_user.id) if key else None
     return as_formdata(payload) if payload else None
+
+
+def forget_kept_entry() -> None:
+    key = session.pop(PENDING_SESSION_KEY, None)
+    if key:
+        service.forget_pending(key)
 
 
 @user_logged_in.connect
@@ -150,12 +157,12 @@ def save_pending_entry(app, user, **extra) -> None:
     if not key:
         return
 
-    payload = service.take_pending(key)
+    payload = service.peek_pending(key, user.id)
     if payload is None:
-        session.pop(PENDING_SESSION_KEY, None)
+        # Kept for someone else, or gone: never save it under this account.
+        forget_kept_entry()
         return
-    formdata = as_formdata(payload)
-    form = LogEntryForm(formdata=formdata, meta={"csrf": False})
+    form = LogEntryForm(formdata=as_formdata(payload), meta={"csrf": False})
     prepare(form, user)
     if form.validate():
         try:
@@ -163,11 +170,9 @@ def save_pending_entry(app, user, **extra) -> None:
         except service.LogbookError:
             pass
         else:
-            session.pop(PENDING_SESSION_KEY, None)
+            forget_kept_entry()
             flash(_("Je leeractiviteit van daarnet is opgeslagen."), "success")
             return
-    # Not valid as it stands: put it back, so the form shows it after log-in.
-    session[PENDING_SESSION_KEY] = service.keep_pending(payload)
     flash(_("Je tekst van daarnet staat klaar in het formulier."), "info")
 
 

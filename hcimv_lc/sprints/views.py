@@ -12,7 +12,7 @@ from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.views import load_community
 from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints import calendar, service
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
 from hcimv_lc.sprints.forms import (
@@ -113,7 +113,11 @@ def detail(sprint_id: int):
         total=total,
         team=team_of(sprint, columns),
         lesson=service.lesson_of(sprint),
-        threads=threads_about(sprint=sprint),
+        threads=(
+            threads_about(sprint=sprint)
+            if can(current_user, "discussion.view", sprint.community)
+            else []
+        ),
         **board_context(),
     )
 

@@ -21,8 +21,10 @@ def upgrade():
     op.create_table('pending_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_pending_entry_owner_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_entry')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_pending_entry_key_hash'))
     )
