@@ -3,9 +3,11 @@
 import logging
 import re
 import uuid
+from typing import TypeVar
 
 from flask import (
     Flask,
+    abort,
     current_app,
     g,
     has_request_context,
@@ -102,6 +104,16 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["token"] = TokenConverter
+
+
+T = TypeVar("T")
+
+
+def found(item: T | None) -> T:
+    """Return the object a URL names, or answer 404 when there is none."""
+    if item is None:
+        abort(404)
+    return item
 
 
 MAX_PAGE = 10_000

@@ -21,16 +21,13 @@ from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices
 from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints.service import sprint_by_id
-from hcimv_lc.web import render_page
+from hcimv_lc.web import found, render_page
 
 bp = Blueprint("challenges", __name__)
 
 
 def load_challenge(challenge_id: int) -> Challenge:
-    challenge = service.challenge_by_id(challenge_id)
-    if challenge is None:
-        abort(404)
-    return challenge
+    return found(service.challenge_by_id(challenge_id))
 
 
 def prepare(form: ChallengeForm, community: Community) -> None:

@@ -21,7 +21,7 @@ from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize, role_in
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
 from hcimv_lc.sprints.service import sprints_by_status
-from hcimv_lc.web import page_number, redirect_to, render_page
+from hcimv_lc.web import found, page_number, redirect_to, render_page
 
 bp = Blueprint("communities", __name__)
 
@@ -30,10 +30,7 @@ PER_PAGE = 20
 
 def load_community(slug: str) -> Community:
     """Return the community of the URL, answering 404 for one that does not exist."""
-    community = service.community_by_slug(slug)
-    if community is None:
-        abort(404)
-    return community
+    return found(service.community_by_slug(slug))
 
 
 def community_fields(form: CommunityForm) -> dict:

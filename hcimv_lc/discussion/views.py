@@ -1,6 +1,6 @@
 """A community's discussion: the threads, one thread with its replies, pinning."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,16 +13,13 @@ from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db
 from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints.service import sprint_by_id
-from hcimv_lc.web import page_number, render_page
+from hcimv_lc.web import found, page_number, render_page
 
 bp = Blueprint("discussion", __name__)
 
 
 def load_thread(thread_id: int) -> Thread:
-    thread = service.thread_by_id(thread_id)
-    if thread is None:
-        abort(404)
-    return thread
+    return found(service.thread_by_id(thread_id))
 
 
 @bp.get("/communities/<slug:slug>/discussion")

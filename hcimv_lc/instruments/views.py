@@ -1,6 +1,6 @@
 """Questionnaires: define one for a tool, open moments, answer, and see results."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,16 +17,13 @@ from hcimv_lc.instruments.models import Administration
 from hcimv_lc.policy import authorize
 from hcimv_lc.sprints.views import load_sprint
 from hcimv_lc.toolbox.views import load_tool
-from hcimv_lc.web import render_page
+from hcimv_lc.web import found, render_page
 
 bp = Blueprint("instruments", __name__)
 
 
 def load_administration(administration_id: int) -> Administration:
-    administration = service.administration_by_id(administration_id)
-    if administration is None:
-        abort(404)
-    return administration
+    return found(service.administration_by_id(administration_id))
 
 
 @bp.route("/tools/<slug:slug>/instrument", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
@@ -25,7 +25,7 @@ from hcimv_lc.logbook.forms import (
 from hcimv_lc.logbook.models import Kind, LogEntry, Subtype
 from hcimv_lc.policy import authorize
 from hcimv_lc.sprints.views import load_sprint
-from hcimv_lc.web import page_number, render_page
+from hcimv_lc.web import found, page_number, render_page
 
 bp = Blueprint("logbook", __name__)
 
@@ -40,10 +40,7 @@ PENDING_MAX_BYTES = 40_000
 
 
 def load_entry(entry_id: int) -> LogEntry:
-    entry = service.entry_by_id(entry_id)
-    if entry is None:
-        abort(404)
-    return entry
+    return found(service.entry_by_id(entry_id))
 
 
 def prepare(form: LogEntryForm, user, entry=None, communities=None, default=None):

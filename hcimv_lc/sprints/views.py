@@ -24,7 +24,7 @@ from hcimv_lc.sprints.forms import (
     SprintForm,
 )
 from hcimv_lc.sprints.models import Meeting, Sprint, SprintStatus
-from hcimv_lc.web import render_page
+from hcimv_lc.web import found, render_page
 
 bp = Blueprint("sprints", __name__)
 
@@ -32,17 +32,11 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 
 
 def load_sprint(sprint_id: int) -> Sprint:
-    sprint = service.sprint_by_id(sprint_id)
-    if sprint is None:
-        abort(404)
-    return sprint
+    return found(service.sprint_by_id(sprint_id))
 
 
 def load_meeting(meeting_id: int) -> Meeting:
-    meeting = service.meeting_by_id(meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
+    return found(service.meeting_by_id(meeting_id))
 
 
 def sprint_fields(form: SprintForm) -> dict:

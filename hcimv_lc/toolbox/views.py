@@ -25,7 +25,7 @@ from hcimv_lc.toolbox.forms import (
     ToolForm,
 )
 from hcimv_lc.toolbox.models import Tool
-from hcimv_lc.web import page_number, render_page
+from hcimv_lc.web import found, page_number, render_page
 
 bp = Blueprint("toolbox", __name__)
 
@@ -40,10 +40,7 @@ LABELS = {
 
 
 def load_tool(slug: str) -> Tool:
-    tool = service.tool_by_slug(slug)
-    if tool is None:
-        abort(404)
-    return tool
+    return found(service.tool_by_slug(slug))
 
 
 @bp.get("/toolbox")
