@@ -88,3 +88,25 @@ def plausible_date(form, field) -> None:
     """Refuse dates no sprint or activity can have, before they overflow date sums."""
     if field.data and not EARLIEST <= field.data <= LATEST:
         raise ValidationError(_l("Kies een datum tussen 2000 en 2100."))
+
+
+class RuleError(ValueError):
+    """A rule of an area's service was broken; the message is for the user.
+
+    `field` names the form field the message belongs beside, when there is one.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def show_rule_error(form, error: RuleError) -> None:
+    """Put the message beside its field, or beside the form's first field."""
+    field = getattr(form, error.field or "", None) or next(iter(form))
+    field.errors = [*field.errors, str(error)]
+
+
+def valid_or(field, empty):
+    """Return a filter's value, or `empty` when it is missing or failed validation."""
+    return empty if field.errors else field.data or empty

@@ -24,10 +24,6 @@ PASSWORD_MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 
 
-class AccountError(ValueError):
-    """A rule of the accounts area was broken; the message is for the user."""
-
-
 @cache
 def common_passwords() -> frozenset[str]:
     """Return the shipped list of passwords too common to accept."""

@@ -16,6 +16,7 @@ from hcimv_lc.accounts.models import User
 from hcimv_lc.communities.models import Community, Invitation, Membership, Role
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
 from hcimv_lc.mail import send_mail
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.notifications import service as notifications
@@ -27,8 +28,8 @@ from hcimv_lc.slugs import unique_slug
 logger = logging.getLogger(__name__)
 
 
-class CommunityError(ValueError):
-    """A community rule was broken; the message is for the user."""
+class CommunityError(RuleError):
+    """A community rule was broken."""
 
 
 def visible_communities(user):
@@ -266,7 +267,9 @@ def invite(community: Community, email: str, role: str, invited_by: User) -> Inv
         .where(Membership.community_id == community.id, User.email == email)
     )
     if member is not None:
-        raise CommunityError(_("Deze persoon is al lid van de leergemeenschap."))
+        raise CommunityError(
+            _("Deze persoon is al lid van de leergemeenschap."), field="email"
+        )
 
     for earlier in pending_invitations(community):
         if earlier.email == email:

@@ -17,6 +17,7 @@ from hcimv_lc.communities.forms import (
 )
 from hcimv_lc.communities.models import Community, Invitation, Membership
 from hcimv_lc.extensions import db, htmx
+from hcimv_lc.forms import show_rule_error, valid_or
 from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize, role_in
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
@@ -57,9 +58,9 @@ def index():
     form.validate()
     # A filter with a bad value is left out; the others still apply.
     filters = {
-        "q": "" if form.q.errors else form.q.data or "",
-        "theme": "" if form.theme.errors else form.theme.data or "",
-        "region_id": 0 if form.region.errors else form.region.data or 0,
+        "q": valid_or(form.q, ""),
+        "theme": valid_or(form.theme, ""),
+        "region_id": valid_or(form.region, 0),
     }
 
     query = service.search_communities(current_user, **filters)
@@ -235,7 +236,7 @@ def members(slug: str):
         try:
             service.invite(community, form.email.data, form.role.data, current_user)
         except service.CommunityError as error:
-            form.email.errors.append(str(error))
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(

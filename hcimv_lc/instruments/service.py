@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from hcimv_lc.accounts.models import User
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
 from hcimv_lc.instruments.models import (
     ANONYMITY_THRESHOLD,
     SCALE,
@@ -20,7 +21,6 @@ from hcimv_lc.instruments.models import (
     Dimension,
     Instrument,
     Item,
-    Moment,
     Response,
 )
 from hcimv_lc.sprints.models import Sprint
@@ -30,12 +30,8 @@ from hcimv_lc.toolbox.search import search
 logger = logging.getLogger(__name__)
 
 
-class InstrumentError(ValueError):
-    """A rule of instruments was broken; `field` names the form field."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class InstrumentError(RuleError):
+    """A rule of questionnaires was broken."""
 
 
 def instrument_of(tool: Tool) -> Instrument | None:
@@ -358,6 +354,3 @@ def radar_axes(count: int, radius: float = 100.0) -> list[tuple[float, float]]:
         )
         for index in range(count)
     ]
-
-
-MOMENTS = tuple(moment.value for moment in Moment)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import show_rule_error
 from hcimv_lc.instruments import service
 from hcimv_lc.instruments.forms import (
     MOMENT_LABELS,
@@ -43,7 +44,7 @@ def define(slug: str):
                 tool, form.title.data, form.is_anonymous.data, form.items.data
             )
         except service.InstrumentError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Vragenlijst opgeslagen."), "success")
@@ -72,7 +73,7 @@ def sprint_moments(sprint_id: int):
             try:
                 service.open_moment(sprint, instrument, form.moment.data)
             except service.InstrumentError as error:
-                form.moment.errors.append(str(error))
+                show_rule_error(form, error)
             else:
                 db.session.commit()
                 flash(_("Moment gestart: deelnemers kunnen nu antwoorden."), "success")

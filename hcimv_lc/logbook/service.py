@@ -18,6 +18,7 @@ from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
 from hcimv_lc.logbook.models import (
     Comment,
     LogEntry,
@@ -38,12 +39,8 @@ PER_PAGE = 25
 PENDING_MAX_AGE = timedelta(days=2)
 
 
-class LogbookError(ValueError):
-    """A logbook rule was broken; `field` names the form field of the message."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class LogbookError(RuleError):
+    """A logbook rule was broken."""
 
 
 def communities_of(user: User) -> list[Community]:

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.views import load_community
 from hcimv_lc.extensions import db, limiter
+from hcimv_lc.forms import show_rule_error, valid_or
 from hcimv_lc.logbook import service
 from hcimv_lc.logbook.forms import (
     KIND_LABELS,
@@ -79,10 +80,6 @@ def entry_fields(form: LogEntryForm) -> dict:
     }
 
 
-def attach_error(form, error: service.LogbookError) -> None:
-    getattr(form, error.field).errors.append(str(error))
-
-
 def form_context(form: LogEntryForm) -> dict:
     sprints = (
         service.active_sprints_of(current_user) if current_user.is_authenticated else []
@@ -105,7 +102,7 @@ def create():
         try:
             entry = service.create_entry(current_user, **entry_fields(form))
         except service.LogbookError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             forget_kept_entry()
             db.session.commit()
@@ -182,8 +179,8 @@ def my_log():
     form.sprint.choices = [(0, _("Alle sprints"))] + [(s.id, s.title) for s in sprints]
     form.validate()
     sprint = next((s for s in sprints if s.id == form.sprint.data), None)
-    kind = "" if form.kind.errors else form.kind.data or ""
-    week = None if form.week.errors else form.week.data
+    kind = valid_or(form.kind, "")
+    week = valid_or(form.week, None)
     log = service.my_log(current_user, sprint, kind, week)
     return render_page(
         "logbook/my_log.html",
@@ -245,7 +242,7 @@ def edit(entry_id: int):
         try:
             service.update_entry(item, current_user, **entry_fields(form))
         except service.LogbookError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Leeractiviteit opgeslagen."), "success")
@@ -330,7 +327,7 @@ def prompts(sprint_id: int):
         try:
             service.set_prompt(sprint, form.week.data, form.text.data)
         except service.LogbookError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(

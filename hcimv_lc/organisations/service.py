@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
 from hcimv_lc.organisations.models import Organisation, Region
 from hcimv_lc.slugs import unique_slug
 
@@ -24,12 +25,8 @@ def organisation_choices() -> list[tuple[int, str]]:
     return [(org_id, name) for org_id, name in db.session.execute(query)]
 
 
-class OrganisationError(ValueError):
-    """A rule was broken; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+class OrganisationError(RuleError):
+    """A rule of regions or organisations was broken."""
 
 
 def save_region(region: Region, name: str) -> Region:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import show_rule_error
 from hcimv_lc.organisations import service
 from hcimv_lc.organisations.forms import (
     ORGANISATION_KIND_LABELS,
@@ -39,7 +40,7 @@ def edit_region(region_id: int | None = None):
         try:
             service.save_region(region, form.name.data)
         except service.OrganisationError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Regio opgeslagen."), "success")
@@ -99,7 +100,7 @@ def edit_organisation(organisation_id: int | None = None):
                 website=form.website.data or None,
             )
         except service.OrganisationError as error:
-            getattr(form, error.field).errors.append(str(error))
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Organisatie opgeslagen."), "success")

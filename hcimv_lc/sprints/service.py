@@ -12,6 +12,7 @@ from hcimv_lc.accounts.models import User
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.policy import can
 from hcimv_lc.sprints.models import (
@@ -29,12 +30,8 @@ logger = logging.getLogger(__name__)
 STATUS_ORDER = (SprintStatus.ACTIVE, SprintStatus.DRAFT, SprintStatus.CLOSED)
 
 
-class SprintError(ValueError):
-    """A sprint rule was broken; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SprintError(RuleError):
+    """A sprint rule was broken."""
 
 
 @dataclass

@@ -12,6 +12,7 @@ from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.views import load_community
 from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import show_rule_error
 from hcimv_lc.policy import authorize, can
 from hcimv_lc.sprints import calendar, service
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
@@ -59,13 +60,6 @@ def meeting_fields(form) -> dict:
     if hasattr(form, "date"):
         fields["date"] = form.date.data
     return fields
-
-
-def attach_error(form, error: service.SprintError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = next(iter(form))
-    field.errors = [*field.errors, str(error)]
 
 
 @bp.route("/communities/<slug:slug>/sprints/new", methods=["GET", "POST"])
@@ -146,7 +140,7 @@ def edit(sprint_id: int):
         try:
             service.update_sprint(sprint, **sprint_fields(form))
         except service.SprintError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Sprint opgeslagen."), "success")
@@ -237,7 +231,7 @@ def add_meeting(sprint_id: int):
         try:
             service.add_meeting(sprint, **meeting_fields(form))
         except service.SprintError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Bijeenkomst toegevoegd."), "success")
@@ -262,7 +256,7 @@ def series(sprint_id: int):
                 sprint, form.weekday.data, form.interval.data, **meeting_fields(form)
             )
         except service.SprintError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("%(n)d bijeenkomsten gepland.", n=len(created)), "success")
@@ -283,7 +277,7 @@ def edit_meeting(meeting_id: int):
         try:
             service.update_meeting(meeting, **meeting_fields(form))
         except service.SprintError as error:
-            attach_error(form, error)
+            show_rule_error(form, error)
         else:
             db.session.commit()
             flash(_("Bijeenkomst opgeslagen."), "success")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from hcimv_lc.communities.forms import THEME_LABELS
 from hcimv_lc.extensions import db
+from hcimv_lc.forms import valid_or
 from hcimv_lc.organisations.service import organisation_choices, region_choices
 from hcimv_lc.policy import authorize
 from hcimv_lc.policy import template_can as can
@@ -49,11 +50,11 @@ def index():
     form.region.choices = [(0, _("Alle regio's"))] + region_choices()
     form.validate()
     filters = {
-        name: "" if getattr(form, name).errors else getattr(form, name).data or ""
+        name: valid_or(getattr(form, name), "")
         for name in ("only", "kind", "level", "theme", "region", "min_rating")
     }
     filters["region_id"] = filters.pop("region")
-    query = "" if form.q.errors else form.q.data or ""
+    query = valid_or(form.q, "")
     page = page_number()
     hits, total = search.search(
         query,
@@ -289,12 +290,10 @@ def compare():
     form.region.choices = [(0, _("Alle regio's"))] + region_choices()
     form.validate()
     filters = {
-        "sector": "" if form.sector.errors else form.sector.data or "",
-        "company_size": ""
-        if form.company_size.errors
-        else form.company_size.data or "",
-        "region_id": 0 if form.region.errors else form.region.data or 0,
-        "theme": "" if form.theme.errors else form.theme.data or "",
+        "sector": valid_or(form.sector, ""),
+        "company_size": valid_or(form.company_size, ""),
+        "region_id": valid_or(form.region, 0),
+        "theme": valid_or(form.theme, ""),
     }
     return render_page(
         "toolbox/compare.html",
