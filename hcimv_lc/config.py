@@ -143,6 +143,11 @@ def load(instance_path: Path) -> dict:
             "MAIL_FROM", "HCIMV Leergemeenschappen <noreply@localhost>"
         ),
         "BASE_URL": env_str("BASE_URL", "http://127.0.0.1:5000"),
+        # Uploaded evidence and the badge signing key live outside static/ and git.
+        "UPLOAD_FOLDER": env_str("UPLOAD_FOLDER", str(instance_path / "uploads")),
+        "BADGE_KEY_PATH": env_str(
+            "BADGE_KEY_PATH", str(instance_path / "badge_signing_key.pem")
+        ),
         "SEED_DEMO_ACCOUNTS": not production or env_bool("SEED_DEMO_ACCOUNTS"),
         "LOG_LEVEL": env_choice("LOG_LEVEL", LOG_LEVELS, "INFO"),
         "PROXY_FIX_HOPS": env_int("PROXY_FIX_HOPS", 0),

@@ -12,12 +12,14 @@ from typing import Any
 from flask import abort, g
 from flask_login import current_user
 
+from hcimv_lc.badges.models import Credential
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db, login_manager
 from hcimv_lc.instruments.models import Administration
 from hcimv_lc.logbook.models import LogEntry, Visibility
+from hcimv_lc.skills.models import ClaimStatus, ShareLink, SkillClaim
 from hcimv_lc.sprints.models import (
     Lesson,
     LessonVisibility,
@@ -207,6 +209,51 @@ def can_see_results(user, administration) -> bool:
     }
 
 
+def can_view_claim(user, claim: SkillClaim) -> bool:
+    """The claimant, the community's facilitators who validate, and administrators."""
+    if not user.is_authenticated:
+        return False
+    return (
+        claim.user_id == user.id
+        or is_admin(user)
+        or is_facilitator(user, claim.community)
+    )
+
+
+def can_edit_claim(user, claim: SkillClaim) -> bool:
+    return user.is_authenticated and claim.user_id == user.id and claim.is_open
+
+
+def can_validate_claim(user, claim: SkillClaim) -> bool:
+    # Nobody validates their own claim, not even a facilitator.
+    if not user.is_authenticated or claim.user_id == user.id or not claim.is_open:
+        return False
+    return is_facilitator(user, claim.community)
+
+
+def can_issue_badge(user, claim: SkillClaim) -> bool:
+    return (
+        user.is_authenticated
+        and claim.user_id == user.id
+        and claim.status == ClaimStatus.VALIDATED
+    )
+
+
+def can_revoke_badge(user, credential: Credential) -> bool:
+    if not user.is_authenticated or credential.is_revoked:
+        return False
+    claim = credential.claim
+    return (
+        claim.user_id == user.id
+        or is_admin(user)
+        or is_facilitator(user, claim.community)
+    )
+
+
+def can_see_badge_history(user, credential: Credential) -> bool:
+    return can_view_claim(user, credential.claim)
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -250,6 +297,21 @@ RULES: dict[str, Rule] = {
     "application.view": lambda user, application: (
         user.is_authenticated and can_view_tool(user, application.tool)
     ),
+    "skill.catalogue": lambda _user, _obj: True,
+    "skill.import": lambda user, _obj: is_admin(user),
+    "skill.claim": lambda user, _obj: bool(roles_of(user)),
+    "claim.view": can_view_claim,
+    "claim.edit": can_edit_claim,
+    "claim.validate": can_validate_claim,
+    "passport.view": lambda user, _obj: user.is_authenticated,
+    "share.manage": lambda user, link: (
+        user.is_authenticated and link.user_id == user.id
+    ),
+    "badge.issue": can_issue_badge,
+    "badge.verify": lambda _user, _obj: True,
+    "badge.revoke": can_revoke_badge,
+    "badge.history": can_see_badge_history,
+    "challenge.suggestions": can_manage_challenge,
     "tool.view": can_view_tool,
     "tool.edit": can_edit_tool,
     "tool.adapt": lambda user, tool: (
@@ -269,6 +331,8 @@ VIEW_ACTIONS: dict[type, str] = {
     Tool: "tool.view",
     Application: "application.view",
     Administration: "administration.view",
+    SkillClaim: "claim.view",
+    ShareLink: "share.manage",
 }
 
 

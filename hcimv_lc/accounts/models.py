@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     )
     email_prompts: Mapped[bool] = mapped_column(default=True)
     email_feedback: Mapped[bool] = mapped_column(default=True)
+    # Whether facilitators may find the person for challenges that need their skills.
+    findable: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,6 +11,7 @@ from hcimv_lc.communities.models import Community
 from hcimv_lc.database import UTCDateTime, utcnow
 from hcimv_lc.extensions import db
 from hcimv_lc.organisations.models import Organisation
+from hcimv_lc.skills.models import Skill
 from hcimv_lc.sprints.models import Sprint
 
 
@@ -27,6 +28,16 @@ challenge_member = Table(
         "challenge_id", ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True
     ),
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# The skills a challenge asks for, which matching compares with validated skills.
+challenge_skill = Table(
+    "challenge_skill",
+    db.metadata,
+    Column(
+        "challenge_id", ForeignKey("challenge.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("skill_id", ForeignKey("skill.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -59,6 +70,9 @@ class Challenge(db.Model):
     organisation: Mapped[Organisation | None] = relationship()
     team: Mapped[list[User]] = relationship(
         secondary=challenge_member, order_by=User.name
+    )
+    needed_skills: Mapped[list[Skill]] = relationship(
+        secondary=challenge_skill, order_by=Skill.name_nl
     )
 
     def __repr__(self) -> str:
