@@ -85,6 +85,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     from hcimv_lc.accounts.views import bp as accounts
+    from hcimv_lc.badges.views import bp as badges
     from hcimv_lc.challenges.views import bp as challenges
     from hcimv_lc.communities.views import bp as communities
     from hcimv_lc.core.views import bp as core
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.logbook.views import bp as logbook
     from hcimv_lc.notifications.views import bp as notifications
     from hcimv_lc.organisations.views import bp as organisations
+    from hcimv_lc.skills.views import bp as skills
     from hcimv_lc.sprints.views import bp as sprints
     from hcimv_lc.toolbox.views import bp as toolbox
 
@@ -108,6 +110,8 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         toolbox,
         instruments,
+        skills,
+        badges,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,4 +1,4 @@
-"""Flask commands: demo data and accounts."""
+"""Flask commands: demo data, accounts, the ESCO import and the badge key."""
 
 from datetime import date
 
@@ -8,13 +8,17 @@ from flask.cli import AppGroup, with_appcontext
 
 from hcimv_lc import seed
 from hcimv_lc.accounts import service as accounts
+from hcimv_lc.badges.cli import badges
 from hcimv_lc.extensions import db
+from hcimv_lc.skills.cli import skills
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(users)
     app.cli.add_command(send_prompts)
+    app.cli.add_command(skills)
+    app.cli.add_command(badges)
 
 
 @click.command("send-prompts")

@@ -3,7 +3,7 @@
 import logging
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
@@ -56,7 +56,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if has_request_context() and request.method in READ_METHODS:
+        # A read that must write (a view counter) says so with g.write_on_read.
+        reading = has_request_context() and request.method in READ_METHODS
+        if reading and not g.get("write_on_read"):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -303,6 +303,7 @@ RULES: dict[str, Rule] = {
     "claim.view": can_view_claim,
     "claim.edit": can_edit_claim,
     "claim.validate": can_validate_claim,
+    "claim.review_queue": lambda user, _obj: leads_any_community(user),
     "passport.view": lambda user, _obj: user.is_authenticated,
     "share.manage": lambda user, link: (
         user.is_authenticated and link.user_id == user.id

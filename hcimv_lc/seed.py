@@ -200,12 +200,13 @@ def load_skills() -> dict[str, Skill]:
     skills = by_slug(Skill)
     for item in read("skills.json"):
         skill = skills.get(item["slug"]) or Skill(slug=item["slug"])
-        for name in ("name_nl", "name_en", "category", "description"):
+        for name in ("name_nl", "name_en", "category"):
             setattr(skill, name, item.get(name) or "")
-        skill.esco_uri, skill.esco_version = (
-            item.get("esco_uri"),
-            item.get("esco_version"),
-        )
+        # Keep what an ESCO import filled in; the demo data only adds to it.
+        skill.description = item.get("description") or skill.description or ""
+        if item.get("esco_uri"):
+            skill.esco_uri = item["esco_uri"]
+            skill.esco_version = item.get("esco_version")
         db.session.add(skill)
         skills[skill.slug] = skill
     db.session.flush()

@@ -37,6 +37,11 @@ AUTHOR_ONLY = (302, 404, 200, 403, 404, 403, 404, 403)
 # An empty form keeps the stored values: the author saves them again.
 AUTHOR_ONLY_POST = (302, 404, 303, 403, 404, 403, 404, 403)
 
+# Skill claims: the claimant, the facilitators of its community and administrators.
+CLAIM_VIEW = (302, 404, 200, 200, 404, 404, 404, 200)
+CLAIM_OWNER_POST = (302, 404, 303, 403, 404, 404, 404, 403)
+MEMBERS_OF_ANY = (302, 403, 200, 200, 200, 200, 200, 403)
+FACILITATORS = (302, 403, 403, 200, 200, 403, 403, 403)
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
     "core.home": [("GET", "/", PUBLIC)],
@@ -340,6 +345,122 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ("GET", "/applications/999999", (404,) * 8),
     ],
     "toolbox.compare": [("GET", "/toolbox/compare", PUBLIC)],
+    "skills.catalogue": [("GET", "/skills", PUBLIC)],
+    "skills.import_esco": [
+        ("GET", "/skills/import", ADMIN_ONLY),
+        ("POST", "/skills/import", ADMIN_ONLY),
+    ],
+    "skills.new_claim": [
+        ("GET", "/claims/new", MEMBERS_OF_ANY),
+        ("POST", "/claims/new", MEMBERS_OF_ANY),
+    ],
+    "skills.claim": [
+        ("GET", "/claims/{claim}", CLAIM_VIEW),
+        ("GET", "/claims/{other_claim}", OTHER_VIEW),
+        ("GET", "/claims/999999", (404,) * 8),
+    ],
+    "skills.add_evidence": [
+        # The owner's empty form is refused beside its fields.
+        ("POST", "/claims/{claim}/evidence", (302, 404, 400, 403, 404, 404, 404, 403)),
+    ],
+    "skills.remove_file": [
+        ("POST", "/claims/{claim}/files/{claim_file}/delete", CLAIM_OWNER_POST),
+        (
+            "POST",
+            "/claims/{claim}/files/999999/delete",
+            (302, 404, 404, 403) + (404,) * 3 + (403,),
+        ),
+    ],
+    "skills.remove_link": [
+        ("POST", "/claims/{claim}/links/{claim_link}/delete", CLAIM_OWNER_POST),
+    ],
+    "skills.unlink_entry": [
+        (
+            "POST",
+            "/claims/{claim}/entries/{facilitators_entry}/delete",
+            CLAIM_OWNER_POST,
+        ),
+    ],
+    "skills.download_file": [
+        ("GET", "/claims/{claim}/files/{claim_file}", CLAIM_VIEW),
+        ("GET", "/claims/{claim}/files/999999", (302,) + (404,) * 7),
+    ],
+    "skills.resubmit": [
+        # Nothing was asked yet: the owner hears that the claim already waits.
+        ("POST", "/claims/{claim}/resubmit", (302, 404, 400, 403, 404, 404, 404, 403)),
+    ],
+    "skills.withdraw": [("POST", "/claims/{claim}/withdraw", CLAIM_OWNER_POST)],
+    "skills.review": [
+        # The facilitator's empty form is refused beside its fields.
+        ("POST", "/claims/{claim}/review", (302, 404, 403, 400, 404, 404, 404, 403)),
+        (
+            "POST",
+            "/claims/{other_claim}/review",
+            (302, 404, 404, 404, 400, 404, 403, 403),
+        ),
+    ],
+    "skills.review_queue": [("GET", "/claims/review", FACILITATORS)],
+    "skills.passport": [("GET", "/passport", SIGNED_IN)],
+    "skills.passport_json": [("GET", "/passport.json", SIGNED_IN)],
+    "skills.shares": [
+        ("GET", "/passport/shares", SIGNED_IN),
+        ("POST", "/passport/shares", (302,) + (400,) * 7),
+    ],
+    "skills.revoke_share": [
+        (
+            "POST",
+            "/passport/shares/{share_link}/revoke",
+            (302, 404, 303, 404, 404, 404, 404, 404),
+        ),
+    ],
+    "skills.shared": [
+        ("GET", "/s/{share_token}", PUBLIC),
+        ("GET", "/s/{expired_token}", (410,) * 8),
+        ("GET", "/s/no-such-token", (404,) * 8),
+    ],
+    "skills.matching": [
+        ("GET", "/passport/matching", SIGNED_IN),
+        ("POST", "/passport/matching", SIGNED_IN_POST),
+    ],
+    "skills.challenge_suggestions": [
+        ("GET", "/challenges/{challenge}/suggestions", CLOSED_MANAGE),
+        (
+            "GET",
+            "/challenges/{other_challenge}/suggestions",
+            (302, 404, 404, 404, 200, 404, 403, 200),
+        ),
+    ],
+    "badges.issue": [
+        # The claim already has its badge: the owner is told so on the claim.
+        ("POST", "/claims/{validated_claim}/badge", CLAIM_OWNER_POST),
+        ("POST", "/claims/{claim}/badge", (302, 404, 403, 403, 404, 404, 404, 403)),
+    ],
+    "badges.verify": [
+        ("GET", "/badges/{credential}", PUBLIC),
+        ("GET", "/badges/00000000-0000-4000-8000-000000000000", (404,) * 8),
+    ],
+    "badges.credential_json": [("GET", "/badges/{credential}/credential.json", PUBLIC)],
+    "badges.credential_jwt": [("GET", "/badges/{credential}/credential.jwt", PUBLIC)],
+    "badges.verification_json": [("GET", "/badges/{credential}/verify.json", PUBLIC)],
+    "badges.revoke": [
+        (
+            "POST",
+            "/badges/{credential}/revoke",
+            (302, 403, 303, 303, 403, 403, 403, 303),
+        ),
+    ],
+    "badges.keys_document": [("GET", "/badges/keys.json", PUBLIC)],
+    "badges.revocations": [("GET", "/badges/revocations.json", PUBLIC)],
+    "badges.issuer": [
+        ("GET", "/badges/issuers/community-besloten-kring", PUBLIC),
+        # A closed community that issued nothing stays unknown.
+        ("GET", "/badges/issuers/community-noorden", (404,) * 8),
+        ("GET", "/badges/issuers/nonsense", (404,) * 8),
+    ],
+    "badges.achievement": [
+        ("GET", "/badges/achievements/{skill}", PUBLIC),
+        ("GET", "/badges/achievements/no-such-skill", (404,) * 8),
+    ],
     "instruments.define": [
         ("GET", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),
         ("POST", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),

@@ -3,7 +3,9 @@
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,6 +16,7 @@ os.environ["HCIMV_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from hcimv_lc import create_app  # noqa: E402
+from hcimv_lc.badges.keys import create_key  # noqa: E402
 from hcimv_lc.extensions import db, limiter  # noqa: E402
 from hcimv_lc.mail import outbox  # noqa: E402
 
@@ -70,8 +73,11 @@ def app(request, tmp_path_factory):
             "MAIL_BACKEND": "memory",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "BADGE_KEY_PATH": str(tmp_path_factory.mktemp("keys") / "badge.pem"),
         }
     )
+    create_key(Path(app.config["BADGE_KEY_PATH"]))
     app.test_client_class = CSRFClient
     with app.app_context():
         upgrade()
@@ -271,6 +277,7 @@ def build_world(app) -> World:
                 db.session.flush()
                 memberships[(key, persona)] = membership.id
         ids = add_community_objects(communities, people)
+        ids.update(add_skill_objects(app, communities, people, ids))
         db.session.commit()
 
         return World(
@@ -538,3 +545,119 @@ def clients_for(app, world):
 def as_persona(app, world):
     """Return a factory of clients signed in as one of the world's personas."""
     return clients_for(app, world)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def add_skill_objects(app, communities, people, ids) -> dict[str, int | str]:
+    """Give the participant skill claims, a share link and a badge.
+
+    - `claim`: submitted in `closed`, with `facilitators_entry`, `claim_link` and
+      `claim_file` as evidence; `other_claim`: submitted by `other_researcher` in
+      `other`.
+    - `validated_claim`: validated in `closed` by `facilitator`, with a badge
+      `credential`; `share_token` opens a live link to it, `expired_token` one
+      that expired, `share_link` is the live link's id.
+    """
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from hcimv_lc.accounts.models import User
+    from hcimv_lc.badges import service as badges
+    from hcimv_lc.database import utcnow
+    from hcimv_lc.logbook.models import LogEntry
+    from hcimv_lc.skills import storage
+    from hcimv_lc.skills.models import (
+        ClaimStatus,
+        EvidenceFile,
+        EvidenceLink,
+        ShareLink,
+        Skill,
+        SkillClaim,
+    )
+    from hcimv_lc.skills.service import hash_token, record
+
+    heat_pump = Skill(
+        slug="warmtepomp-inregelen",
+        name_nl="Warmtepomp inregelen",
+        name_en="Commissioning a heat pump",
+        category="energietransitie",
+        esco_uri="http://data.europa.eu/esco/skill/test-heat-pump",
+        esco_version="1.2.0",
+    )
+    safety = Skill(
+        slug="veilig-werken",
+        name_nl="Veilig werken op hoogte",
+        name_en="Working safely at height",
+        category="veiligheid",
+    )
+    db.session.add_all([heat_pump, safety])
+    participant = db.session.get(User, people["participant"].id)
+
+    def claim(person_key, community_key, skill, status=ClaimStatus.SUBMITTED):
+        item = SkillClaim(
+            user_id=people[person_key].id,
+            community_id=communities[community_key].id,
+            skill=skill,
+            level=3,
+            narrative="Ik heb zelf een warmtepomp ingeregeld.",
+            narrative_html="<p>Ik heb zelf een warmtepomp ingeregeld.</p>",
+            status=status,
+        )
+        db.session.add(item)
+        return item
+
+    submitted = claim("participant", "closed", heat_pump)
+    submitted.entries.append(db.session.get(LogEntry, ids["facilitators_entry"]))
+    stored = storage.save(FileStorage(BytesIO(PNG), filename="foto.png"))
+    evidence_file = EvidenceFile(
+        stored_name=stored.stored_name,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    evidence_link = EvidenceLink(url="https://example.org/werk", title="Mijn werk")
+    submitted.files.append(evidence_file)
+    submitted.links.append(evidence_link)
+    record(submitted, participant, "submitted", level=3)
+    other = claim("other_researcher", "other", heat_pump)
+
+    validated = claim("participant", "closed", safety, ClaimStatus.VALIDATED)
+    validated.validated_at = utcnow()
+    validated.validated_by_id = people["facilitator"].id
+    db.session.flush()
+
+    with app.test_request_context():
+        credential = badges.issue(validated, participant)
+
+    live = ShareLink(
+        user=participant,
+        token_hash=hash_token("live-share-token"),
+        label="Werkgever",
+        expires_on=date.today() + timedelta(days=30),
+        skills=[safety],
+    )
+    expired = ShareLink(
+        user=participant,
+        token_hash=hash_token("expired-share-token"),
+        label="Oud",
+        expires_on=date.today() - timedelta(days=1),
+        skills=[safety],
+    )
+    db.session.add_all([live, expired])
+    db.session.flush()
+    return {
+        "skill": heat_pump.slug,
+        "claim": submitted.id,
+        "claim_file": evidence_file.id,
+        "claim_link": evidence_link.id,
+        "other_claim": other.id,
+        "validated_claim": validated.id,
+        "credential": credential.uuid,
+        "share_link": live.id,
+        "share_token": "live-share-token",
+        "expired_token": "expired-share-token",
+    }

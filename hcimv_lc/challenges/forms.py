@@ -32,6 +32,7 @@ class ChallengeForm(FlaskForm):
     learning_goals = markdown_text(_l("Leerdoelen"), 5000)
     success_criteria = markdown_text(_l("Wanneer is het gelukt?"), 5000)
     team = CheckboxListField(_l("Team"), coerce=int)
+    needed_skills = CheckboxListField(_l("Welke vaardigheden vraagt dit?"), coerce=int)
     submit = SubmitField(_l("Opslaan"))
 
 

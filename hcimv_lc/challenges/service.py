@@ -11,6 +11,7 @@ from hcimv_lc.communities.models import Community, Membership
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
 from hcimv_lc.markup import render_markdown
+from hcimv_lc.skills.models import Skill
 from hcimv_lc.sprints.models import Sprint, SprintStatus
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def challenge_by_id(challenge_id: int) -> Challenge | None:
         joinedload(Challenge.sprint),
         joinedload(Challenge.organisation),
         selectinload(Challenge.team),
+        selectinload(Challenge.needed_skills),
     )
     return db.session.scalar(query.options(*options))
 
@@ -95,6 +97,11 @@ def apply_fields(challenge: Challenge, fields: dict) -> None:
     challenge.site = fields.get("site") or ""
     challenge.learning_goals = fields.get("learning_goals") or ""
     challenge.success_criteria = fields.get("success_criteria") or ""
+    if "needed_skill_ids" in fields:
+        wanted = fields["needed_skill_ids"]
+        challenge.needed_skills = list(
+            db.session.scalars(select(Skill).where(Skill.id.in_(wanted)))
+        )
 
 
 def set_team(challenge: Challenge, user_ids: list[int]) -> None:

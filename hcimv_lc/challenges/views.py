@@ -1,6 +1,7 @@
 """Challenges: the backlog, a challenge's page, the team, and moving cards."""
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,6 +21,7 @@ from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db, htmx
 from hcimv_lc.organisations.service import organisation_choices
 from hcimv_lc.policy import authorize, can
+from hcimv_lc.skills.service import skill_choices
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import found, render_page
 
@@ -33,6 +35,7 @@ def load_challenge(challenge_id: int) -> Challenge:
 def prepare(form: ChallengeForm, community: Community) -> None:
     form.organisation.choices = [(0, _("Geen"))] + organisation_choices()
     form.team.choices = service.member_choices(community)
+    form.needed_skills.choices = skill_choices(str(get_locale()))
 
 
 def challenge_fields(form: ChallengeForm) -> dict:
@@ -43,6 +46,7 @@ def challenge_fields(form: ChallengeForm) -> dict:
         "site": form.site.data,
         "learning_goals": form.learning_goals.data,
         "success_criteria": form.success_criteria.data,
+        "needed_skill_ids": form.needed_skills.data or [],
     }
 
 
@@ -121,6 +125,7 @@ def edit(challenge_id: int):
     if request.method == "GET":
         form.organisation.data = challenge.organisation_id or 0
         form.team.data = [person.id for person in challenge.team]
+        form.needed_skills.data = [skill.id for skill in challenge.needed_skills]
 
     if form.validate_on_submit():
         service.update_challenge(

@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     REPLY = "reply"
     REMINDER = "reminder"
     INVITATION = "invitation"
+    SKILL_CLAIM = "skill_claim"
 
 
 class Notification(db.Model):

@@ -1,0 +1,181 @@
+"""Issuing, verifying and revoking Open Badges 3.0 credentials for skill claims."""
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from hcimv_lc.accounts.models import User
+from hcimv_lc.badges import keys
+from hcimv_lc.badges.credential import BadgeUrls, BadSignature, build_credential, sign
+from hcimv_lc.badges.credential import verify as verify_token
+from hcimv_lc.badges.models import Credential
+from hcimv_lc.database import utcnow
+from hcimv_lc.extensions import db
+from hcimv_lc.forms import RuleError
+from hcimv_lc.skills.models import ClaimStep, SkillClaim
+from hcimv_lc.skills.service import record
+
+logger = logging.getLogger(__name__)
+
+
+class BadgeError(RuleError):
+    """A badge could not be issued or revoked; the message is for the user."""
+
+
+def signing_key():
+    return keys.load_private_key(Path(current_app.config["BADGE_KEY_PATH"]))
+
+
+def public_key():
+    return signing_key().public_key()
+
+
+def kid_url(key_id: str) -> str:
+    return url_for("badges.keys_document", _external=True) + f"#{key_id}"
+
+
+def issuer_slug(claim: SkillClaim) -> str:
+    """Name the issuer: the community's organisation, else the community itself."""
+    community = claim.community
+    if community.organisation is not None:
+        return f"org-{community.organisation.slug}"
+    return f"community-{community.slug}"
+
+
+def urls_for(claim: SkillClaim, credential_uuid: str) -> BadgeUrls:
+    return BadgeUrls(
+        credential=url_for("badges.verify", uuid=credential_uuid, _external=True),
+        issuer=url_for("badges.issuer", slug=issuer_slug(claim), _external=True),
+        achievement=url_for(
+            "badges.achievement", slug=claim.skill.slug, _external=True
+        ),
+        status=url_for("badges.revocations", _external=True),
+    )
+
+
+def credentials_of(claim: SkillClaim) -> list[Credential]:
+    query = (
+        select(Credential)
+        .where(Credential.claim_id == claim.id)
+        .order_by(Credential.issued_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def active_by_claim(claim_ids: list[int]) -> dict[int, Credential]:
+    """Return the unrevoked credential of each claim that has one."""
+    if not claim_ids:
+        return {}
+    query = select(Credential).where(
+        Credential.claim_id.in_(claim_ids), Credential.revoked_at.is_(None)
+    )
+    return {credential.claim_id: credential for credential in db.session.scalars(query)}
+
+
+def issue(claim: SkillClaim, user: User) -> Credential:
+    """Sign an OpenBadgeCredential for the validated claim and keep it as issued."""
+    if active_by_claim([claim.id]):
+        raise BadgeError("Voor deze vaardigheid is al een badge uitgegeven.")
+    try:
+        private_key = signing_key()
+    except keys.MissingKey:
+        logger.warning(
+            "No badge signing key at %s", current_app.config["BADGE_KEY_PATH"]
+        )
+        raise BadgeError(
+            "Badges kunnen nu niet worden uitgegeven: de sleutel van het platform "
+            "ontbreekt. De beheerder is gewaarschuwd."
+        ) from None
+
+    credential_uuid = str(uuid.uuid4())
+    issued_at = utcnow().replace(microsecond=0)
+    document = build_credential(
+        claim,
+        credential_uuid=credential_uuid,
+        issued_at=issued_at,
+        urls=urls_for(claim, credential_uuid),
+    )
+    key_id = keys.key_id(private_key.public_key())
+    token = sign(document, private_key, kid_url=kid_url(key_id))
+    credential = Credential(
+        uuid=credential_uuid,
+        claim=claim,
+        issued_at=issued_at,
+        key_id=key_id,
+        document=json.dumps(document, ensure_ascii=False),
+        jwt=token,
+    )
+    db.session.add(credential)
+    record(claim, user, ClaimStep.BADGE_ISSUED, comment=f"urn:uuid:{credential_uuid}")
+    logger.info("Badge %s issued for skill claim %s", credential_uuid, claim.id)
+    return credential
+
+
+def revoke(credential: Credential, user: User, reason: str) -> None:
+    credential.revoked_at = utcnow()
+    credential.revoked_by_id = user.id
+    credential.revocation_reason = reason or ""
+    record(credential.claim, user, ClaimStep.BADGE_REVOKED, comment=reason)
+    logger.info("Badge %s revoked by %s", credential.uuid, user.id)
+
+
+def credential_by_uuid(value: str) -> Credential | None:
+    query = (
+        select(Credential)
+        .where(Credential.uuid == value)
+        .options(
+            joinedload(Credential.claim).joinedload(SkillClaim.user),
+            joinedload(Credential.claim).joinedload(SkillClaim.skill),
+            joinedload(Credential.claim).joinedload(SkillClaim.community),
+        )
+    )
+    return db.session.scalar(query)
+
+
+@dataclass
+class Verification:
+    """The outcome of checking a credential: its signature and its status."""
+
+    signature_valid: bool
+    revoked: bool
+    payload: dict | None
+
+    @property
+    def status(self) -> str:
+        if not self.signature_valid:
+            return "invalid"
+        return "revoked" if self.revoked else "valid"
+
+
+def check(credential: Credential) -> Verification:
+    """Verify the stored signature with the platform's public key."""
+    try:
+        payload = verify_token(credential.jwt, public_key())
+    except (BadSignature, keys.MissingKey):
+        return Verification(False, credential.is_revoked, None)
+    return Verification(True, credential.is_revoked, payload)
+
+
+def revoked_credentials() -> list[Credential]:
+    query = (
+        select(Credential)
+        .where(Credential.revoked_at.is_not(None))
+        .order_by(Credential.revoked_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def has_issued(community) -> bool:
+    query = (
+        select(Credential.id)
+        .join(SkillClaim, SkillClaim.id == Credential.claim_id)
+        .where(SkillClaim.community_id == community.id)
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None

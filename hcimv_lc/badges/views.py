@@ -1,0 +1,226 @@
+"""Issuing a badge, its public verification page and the JSON behind it."""
+
+import json
+
+from flask import Blueprint, abort, flash, make_response, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hcimv_lc.badges import keys, service
+from hcimv_lc.communities.models import Community
+from hcimv_lc.extensions import db
+from hcimv_lc.organisations.models import Organisation
+from hcimv_lc.policy import authorize
+from hcimv_lc.skills import service as skills
+from hcimv_lc.skills.forms import LEVEL_LABELS, RevokeForm
+from hcimv_lc.web import found, render_page
+
+bp = Blueprint("badges", __name__)
+
+CREDENTIAL_TYPE = "application/vc+ld+json"
+JWT_TYPE = "application/vc+ld+json+jwt"
+
+
+def json_response(document: dict, mimetype: str = "application/json", status=200):
+    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
+    response.mimetype = mimetype
+    response.status_code = status
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def load_credential(uuid) -> "service.Credential":
+    return found(service.credential_by_uuid(str(uuid)))
+
+
+@bp.post("/claims/<int:claim_id>/badge")
+def issue(claim_id: int):
+    claim = found(skills.claim_by_id(claim_id))
+    authorize("claim.view", claim)
+    authorize("badge.issue", claim)
+
+    try:
+        credential = service.issue(claim, current_user)
+    except service.BadgeError as error:
+        flash(str(error), "error")
+        return redirect(url_for("skills.claim", claim_id=claim.id), 303)
+
+    db.session.commit()
+    flash(_("Je badge is uitgegeven en ondertekend."), "success")
+    return redirect(url_for("badges.verify", uuid=credential.uuid), 303)
+
+
+@bp.get("/badges/<uuid:uuid>")
+def verify(uuid):
+    credential = load_credential(uuid)
+    authorize("badge.verify", credential)
+
+    result = service.check(credential)
+    return render_page(
+        "badges/verify.html",
+        credential=credential,
+        result=result,
+        document=json.loads(credential.document),
+        revoke_form=RevokeForm(formdata=None),
+        level_labels=LEVEL_LABELS,
+    )
+
+
+@bp.get("/badges/<uuid:uuid>/credential.json")
+def credential_json(uuid):
+    credential = load_credential(uuid)
+    authorize("badge.verify", credential)
+
+    response = json_response(json.loads(credential.document), CREDENTIAL_TYPE)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="badge-{credential.uuid}.json"'
+    )
+    return response
+
+
+@bp.get("/badges/<uuid:uuid>/credential.jwt")
+def credential_jwt(uuid):
+    credential = load_credential(uuid)
+    authorize("badge.verify", credential)
+
+    response = make_response(credential.jwt)
+    response.mimetype = JWT_TYPE
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="badge-{credential.uuid}.jwt"'
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/badges/<uuid:uuid>/verify.json")
+def verification_json(uuid):
+    credential = load_credential(uuid)
+    authorize("badge.verify", credential)
+
+    result = service.check(credential)
+    return json_response(
+        {
+            "id": f"urn:uuid:{credential.uuid}",
+            "status": result.status,
+            "signature": "valid" if result.signature_valid else "invalid",
+            "revoked": credential.is_revoked,
+            "revokedAt": credential.revoked_at.isoformat()
+            if credential.revoked_at
+            else None,
+            "revocationReason": credential.revocation_reason or None,
+            "issuedAt": credential.issued_at.isoformat(),
+            "keyId": credential.key_id,
+            "verificationMethod": service.kid_url(credential.key_id),
+            "credential": url_for(
+                "badges.credential_json", uuid=credential.uuid, _external=True
+            ),
+        }
+    )
+
+
+@bp.post("/badges/<uuid:uuid>/revoke")
+def revoke(uuid):
+    credential = load_credential(uuid)
+    authorize("badge.revoke", credential)
+
+    form = RevokeForm()
+    if not form.validate():
+        abort(400)
+    service.revoke(credential, current_user, form.reason.data or "")
+    db.session.commit()
+    flash(_("De badge is ingetrokken."), "success")
+    return redirect(url_for("badges.verify", uuid=credential.uuid), 303)
+
+
+@bp.get("/badges/keys.json")
+def keys_document():
+    authorize("badge.verify")
+
+    try:
+        public_key = service.public_key()
+    except keys.MissingKey:
+        return json_response({"keys": []})
+    return json_response({"keys": [keys.public_jwk(public_key)]})
+
+
+@bp.get("/badges/revocations.json")
+def revocations():
+    authorize("badge.verify")
+
+    return json_response(
+        {
+            "id": url_for("badges.revocations", _external=True),
+            "revokedCredentials": [
+                {
+                    "id": f"urn:uuid:{credential.uuid}",
+                    "revocationReason": credential.revocation_reason or None,
+                    "revokedAt": credential.revoked_at.isoformat(),
+                }
+                for credential in service.revoked_credentials()
+            ],
+        }
+    )
+
+
+@bp.get("/badges/issuers/<slug:slug>")
+def issuer(slug: str):
+    authorize("badge.verify")
+
+    kind, _sep, rest = slug.partition("-")
+    if kind == "org":
+        holder = db.session.scalar(
+            select(Organisation).where(Organisation.slug == rest)
+        )
+    elif kind == "community":
+        holder = db.session.scalar(select(Community).where(Community.slug == rest))
+        # A closed community is named only once it issued a badge.
+        if holder and not holder.is_open and not service.has_issued(holder):
+            holder = None
+    else:
+        holder = None
+    holder = found(holder)
+
+    return json_response(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": url_for("badges.issuer", slug=slug, _external=True),
+            "type": ["Profile"],
+            "name": holder.name,
+        }
+    )
+
+
+@bp.get("/badges/achievements/<slug:slug>")
+def achievement(slug: str):
+    authorize("badge.verify")
+
+    skill = found(skills.skill_by_slug(slug))
+    document = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": url_for("badges.achievement", slug=slug, _external=True),
+        "type": ["Achievement"],
+        "achievementType": "Competency",
+        "name": skill.name_nl,
+        "description": skill.description or skill.name_en,
+        "criteria": {
+            "narrative": "Gevalideerd door een facilitator van een HCIMV-"
+            "leergemeenschap op basis van bewijs uit de praktijk."
+        },
+    }
+    if skill.esco_uri:
+        document["alignment"] = [
+            {
+                "type": ["Alignment"],
+                "targetName": skill.name_nl,
+                "targetUrl": skill.esco_uri,
+                "targetFramework": "ESCO",
+            }
+        ]
+    return json_response(document)
