@@ -164,3 +164,98 @@ def test_page_statement_count_does_not_grow_with_the_data(
     # The signed-in home assembles the quick log and the week of every sprint led.
     assert len(small) <= (18 if template == "/" else 12)
     assert len(set(small)) == len(small), "a statement runs twice"
+
+
+def grow_skills(app, world, number):
+    """Add claims with evidence, share links and findable people who fit a challenge."""
+    from hcimv_lc.skills.models import (
+        ClaimEvent,
+        EvidenceLink,
+        ShareLink,
+        Skill,
+        SkillClaim,
+    )
+
+    with app.app_context():
+        participant_id = world.person("participant").id
+        community = db.session.scalar(db.select(Community).filter_by(slug=world.closed))
+        challenge = db.session.get(Challenge, world.ids["challenge"])
+        entry = db.session.get(LogEntry, world.ids["community_entry"])
+        start = db.session.scalar(db.select(db.func.count(Skill.id)))
+        for index in range(start, start + number):
+            skill = Skill(slug=f"skill-{index}", name_nl=f"Vak {index}", name_en="x")
+            challenge.needed_skills.append(skill)
+            person = User(
+                email=f"skilled{index}@example.org",
+                name=f"Vakmens {index}",
+                password_hash="x",
+                findable=True,
+            )
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(
+                Membership(
+                    user_id=person.id, community_id=community.id, role="participant"
+                )
+            )
+            for owner_id in (participant_id, person.id):
+                claim = SkillClaim(
+                    user_id=owner_id,
+                    community_id=community.id,
+                    skill=skill,
+                    level=3,
+                    status="validated" if index % 2 else "submitted",
+                    validated_at=db.func.now(),
+                    validated_by_id=world.person("facilitator").id,
+                )
+                claim.links.append(EvidenceLink(url="https://example.org", title="w"))
+                claim.events.append(ClaimEvent(actor_id=owner_id, step="submitted"))
+                if owner_id == participant_id:
+                    claim.entries.append(entry)
+                db.session.add(claim)
+            db.session.add(
+                ShareLink(
+                    user_id=participant_id,
+                    token_hash=f"{index:064d}",
+                    label=f"Link {index}",
+                    expires_on=entry.date.replace(year=entry.date.year + 1),
+                    skills=[skill],
+                )
+            )
+        db.session.commit()
+
+
+SKILL_PAGES = [
+    ("participant", "/passport"),
+    ("participant", "/passport.json"),
+    ("participant", "/passport/shares"),
+    ("participant", "/passport/matching"),
+    ("participant", "/claims/new"),
+    ("participant", "/claims/{claim}"),
+    ("participant", "/s/{share_token}"),
+    ("participant", "/skills"),
+    ("participant", "/badges/{credential}"),
+    ("facilitator", "/claims/review"),
+    ("facilitator", "/claims/{claim}"),
+    ("facilitator", "/challenges/{challenge}/suggestions"),
+]
+
+
+@pytest.mark.parametrize(("persona", "template"), SKILL_PAGES)
+def test_skill_page_statement_count_does_not_grow_with_the_data(
+    app, as_persona, world, persona, template
+):
+    client = as_persona(persona)
+    path = template.format(**world.ids)
+    grow_skills(app, world, 2)
+    client.get(path)
+
+    with count_statements(app) as small:
+        assert client.get(path).status_code == 200
+    grow_skills(app, world, 15)
+    with count_statements(app) as large:
+        assert client.get(path).status_code == 200
+
+    assert len(large) == len(small), (small, large)
+    assert len(small) <= 12
+    assert len(set(small)) == len(small), "a statement runs twice"

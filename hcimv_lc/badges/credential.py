@@ -22,6 +22,8 @@ from hcimv_lc.skills.models import Level, SkillClaim
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines the revocation list and schema validator types the credential names.
+EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
     "ob_v3p0_achievementcredential_schema.json"
@@ -32,6 +34,7 @@ CONTEXTS_FOLDER = Path(__file__).parent / "contexts"
 CONTEXT_FILES = {
     VC_CONTEXT: "credentials-v2.jsonld",
     OB_CONTEXT: "ob-context-3.0.3.json",
+    EXTENSIONS_CONTEXT: "ob-extensions.json",
 }
 
 # What the four levels mean, in the Dutch the credential is written in.
@@ -86,7 +89,7 @@ def build_credential(
     validated_at = as_utc(claim.validated_at) if claim.validated_at else issued_at
 
     document = {
-        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "@context": [VC_CONTEXT, OB_CONTEXT, EXTENSIONS_CONTEXT],
         "id": f"urn:uuid:{credential_uuid}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{skill.name_nl} · niveau {level.value}",
@@ -136,7 +139,7 @@ def achievement_subject(claim: SkillClaim, achievement_url: str) -> dict:
     subject = {
         "type": ["AchievementSubject"],
         "identifier": [hashed_email(claim.user.email)],
-        "achievement": achievement(claim, achievement_url, results_url),
+        "achievement": achievement(claim.skill, achievement_url),
         "result": [
             {
                 "type": ["Result"],
@@ -168,9 +171,12 @@ def hashed_email(email: str) -> dict:
     }
 
 
-def achievement(claim: SkillClaim, url: str, results_url: str) -> dict:
-    """Return the skill as an Achievement with the four levels as its rubric."""
-    skill = claim.skill
+def achievement(skill, url: str) -> dict:
+    """Return the skill as an Achievement with the four levels as its rubric.
+
+    The same for every community, so that its URL can serve it unchanged.
+    """
+    results_url = f"{url}#niveaus"
     result = {
         "id": url,
         "type": ["Achievement"],
@@ -179,7 +185,7 @@ def achievement(claim: SkillClaim, url: str, results_url: str) -> dict:
         "inLanguage": "nl",
         "description": skill.description.strip()
         or f"De vaardigheid {skill.name_nl}, op vier niveaus beschreven.",
-        "criteria": {"narrative": criteria_narrative(skill.name_nl, claim.community)},
+        "criteria": {"narrative": criteria_narrative(skill.name_nl)},
         "resultDescription": [
             {
                 "id": results_url,
@@ -224,7 +230,7 @@ def esco_alignment(skill) -> dict:
     return alignment
 
 
-def criteria_narrative(skill_name: str, community) -> str:
+def criteria_narrative(skill_name: str) -> str:
     """Return, in Markdown, what the levels mean and how the claim was judged."""
     levels = "\n".join(
         f"{level.value}. **{name}**: {description}"
@@ -235,8 +241,8 @@ def criteria_narrative(skill_name: str, community) -> str:
         f"niveaus:\n\n{levels}\n\n"
         "De houder heeft het niveau geclaimd en onderbouwd met bewijs uit de "
         "praktijk: logboekregels, links en bestanden. Een facilitator van de "
-        f"leergemeenschap {community.name} heeft de claim aan dat bewijs getoetst "
-        "en gevalideerd."
+        "leergemeenschap waarin de houder leerde, heeft de claim aan dat bewijs "
+        "getoetst en gevalideerd."
     )
 
 

@@ -8,6 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hcimv_lc.badges import keys, service
+from hcimv_lc.badges.credential import OB_CONTEXT, VC_CONTEXT
+from hcimv_lc.badges.credential import achievement as achievement_of
 from hcimv_lc.communities.models import Community
 from hcimv_lc.extensions import db
 from hcimv_lc.organisations.models import Organisation
@@ -183,10 +185,7 @@ def issuer(slug: str):
 
     return json_response(
         {
-            "@context": [
-                "https://www.w3.org/ns/credentials/v2",
-                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-            ],
+            "@context": [VC_CONTEXT, OB_CONTEXT],
             "id": url_for("badges.issuer", slug=slug, _external=True),
             "type": ["Profile"],
             "name": holder.name,
@@ -199,28 +198,6 @@ def achievement(slug: str):
     authorize("badge.verify")
 
     skill = found(skills.skill_by_slug(slug))
-    document = {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        ],
-        "id": url_for("badges.achievement", slug=slug, _external=True),
-        "type": ["Achievement"],
-        "achievementType": "Competency",
-        "name": skill.name_nl,
-        "description": skill.description or skill.name_en,
-        "criteria": {
-            "narrative": "Gevalideerd door een facilitator van een HCIMV-"
-            "leergemeenschap op basis van bewijs uit de praktijk."
-        },
-    }
-    if skill.esco_uri:
-        document["alignment"] = [
-            {
-                "type": ["Alignment"],
-                "targetName": skill.name_nl,
-                "targetUrl": skill.esco_uri,
-                "targetFramework": "ESCO",
-            }
-        ]
+    url = url_for("badges.achievement", slug=slug, _external=True)
+    document = {"@context": [VC_CONTEXT, OB_CONTEXT], **achievement_of(skill, url)}
     return json_response(document)

@@ -175,6 +175,8 @@ class ShareLinkForm(FlaskForm):
     skills = CheckboxListField(
         _l("Welke gevalideerde vaardigheden toon je?"),
         coerce=int,
+        # The service refuses any skill not validated, with a message that says so.
+        validate_choice=False,
         validators=[InputRequired(message=_l("Kies minstens één vaardigheid."))],
     )
     submit = SubmitField(_l("Link maken"))

@@ -781,17 +781,14 @@ class ChallengeMatch:
         return "; ".join(parts)
 
 
-def suggestions_for_person(user: User, limit: int = 10):
+def suggestions_for_person(user: User, goals: set[int], limit: int = 10):
     """Return open challenges and open communities of the person's regions that fit.
 
     A challenge fits when it needs a skill the person has validated or wants to
     learn; a community fits when one of its open challenges does.
     """
     mine = validated_skill_ids(user)
-    goals = set(goal_ids(user))
     regions = regions_of(user)
-    if not (mine | goals) or not regions:
-        return [], []
 
     member_of = select(Membership.community_id).where(Membership.user_id == user.id)
     in_team = select(challenge_member.c.challenge_id).where(
@@ -814,8 +811,6 @@ def suggestions_for_person(user: User, limit: int = 10):
     for challenge_id, skill_id in db.session.execute(query):
         needs[challenge_id].add(skill_id)
     fitting = {cid: skills for cid, skills in needs.items() if skills & (mine | goals)}
-    if not fitting:
-        return [], []
 
     challenges = db.session.scalars(
         select(Challenge)

@@ -454,11 +454,15 @@ def shared(token: str):
         return render_page("skills/share_gone.html", link=link), 410
 
     service.count_view(link)
-    claims = service.shared_claims(link)
-    db.session.commit()
     response = make_response(
-        render_page("skills/shared.html", link=link, claims=claims, **LABELS)
+        render_page(
+            "skills/shared.html",
+            link=link,
+            claims=service.shared_claims(link),
+            **LABELS,
+        )
     )
+    db.session.commit()
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -471,16 +475,17 @@ def matching():
 
     form = MatchingForm()
     form.goals.choices = service.skill_choices(locale())
+    goals = service.goal_ids(current_user)
     if request.method == "GET":
         form.findable.data = current_user.findable
-        form.goals.data = service.goal_ids(current_user)
+        form.goals.data = goals
     if form.validate_on_submit():
         service.set_matching(current_user, form.findable.data, form.goals.data or [])
         db.session.commit()
         flash(_("Je keuzes zijn opgeslagen."), "success")
         return redirect(url_for("skills.matching"), 303)
 
-    challenges, communities = service.suggestions_for_person(current_user)
+    challenges, communities = service.suggestions_for_person(current_user, set(goals))
     return render_page(
         "skills/matching.html",
         form=form,
