@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test install install-test translations migrate seed lint format messages clean
+.PHONY: run serve test install install-test translations migrate seed badge-key lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ migrate: install
 seed: migrate
 	$(FLASK) seed --if-empty
 
-run: seed
+# Development signs badges with a key of its own, made once in instance/.
+badge-key: install
+	@test -n "$$BADGE_KEY_PATH" || test -f instance/badge_signing_key.pem || $(FLASK) badges create-key
+
+run: seed badge-key
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: HCIMV_ENV=production, SECRET_KEY, DATABASE_URL and REDIS_URL set by you.

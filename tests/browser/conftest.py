@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from hcimv_lc import create_app
 from hcimv_lc import seed as demo
+from hcimv_lc.badges.keys import create_key
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -36,8 +37,11 @@ def live_server(tmp_path_factory):
             "MAIL_BACKEND": "memory",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_FOLDER": str(path.parent / "uploads"),
+            "BADGE_KEY_PATH": str(path.parent / "badge.pem"),
         }
     )
+    create_key(Path(app.config["BADGE_KEY_PATH"]))
     with app.app_context():
         upgrade()
         demo.load(demo_accounts=True)
