@@ -240,7 +240,7 @@ def can_issue_badge(user, claim: SkillClaim) -> bool:
 
 
 def can_revoke_badge(user, credential: Credential) -> bool:
-    if not user.is_authenticated or credential.is_revoked:
+    if not user.is_authenticated:
         return False
     claim = credential.claim
     return (

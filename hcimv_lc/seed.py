@@ -11,12 +11,14 @@ from hcimv_lc.accounts import service as accounts
 from hcimv_lc.accounts.models import User
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership
+from hcimv_lc.database import utcnow
 from hcimv_lc.discussion.models import Reply, Thread
 from hcimv_lc.extensions import db
 from hcimv_lc.logbook.models import Comment, LogEntry
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.organisations.models import Organisation, Region
-from hcimv_lc.skills.models import Skill
+from hcimv_lc.skills import service as claim_service
+from hcimv_lc.skills.models import ClaimStatus, ClaimStep, Skill, SkillClaim
 from hcimv_lc.sprints import service as sprints
 from hcimv_lc.sprints.models import Sprint
 from hcimv_lc.toolbox import service as toolbox
@@ -127,6 +129,7 @@ def this_monday() -> date:
 
 
 def add_challenge(community, organisations, users, item, sprint=None, position=0):
+    skills = by_slug(Skill)
     challenge = Challenge(
         community_id=community.id,
         sprint_id=sprint.id if sprint else None,
@@ -141,6 +144,7 @@ def add_challenge(community, organisations, users, item, sprint=None, position=0
         success_criteria=item.get("success_criteria", ""),
     )
     challenge.team = [users[email] for email in item.get("team", []) if email in users]
+    challenge.needed_skills = [skills[slug] for slug in item.get("skills", [])]
     db.session.add(challenge)
 
 
@@ -349,15 +353,63 @@ def load_instruments() -> int:
     return created
 
 
+def load_claims(communities, skills) -> int:
+    """Add demo skill claims, validated or waiting, unless the person has claims."""
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    claimed = set(db.session.scalars(select(SkillClaim.user_id).distinct()))
+    created = 0
+    for item in read("claims.json"):
+        person = users.get(item["person"])
+        if person is None or person.id in claimed:
+            continue
+
+        person.findable = item.get("findable", False)
+        community = communities[item["community"]]
+        entries = db.session.scalars(
+            select(LogEntry).where(
+                LogEntry.author_id == person.id,
+                LogEntry.what.in_(item.get("entries", [])),
+            )
+        )
+        claim = SkillClaim(
+            user=person,
+            community=community,
+            skill=skills[item["skill"]],
+            level=item["level"],
+            narrative=item["narrative"],
+            narrative_html=render_markdown(item["narrative"]),
+            status=ClaimStatus.SUBMITTED,
+            entries=list(entries),
+        )
+        db.session.add(claim)
+        claim_service.record(claim, person, ClaimStep.SUBMITTED, level=claim.level)
+        validator = users.get(item.get("validated_by", ""))
+        if validator is not None:
+            claim.status = ClaimStatus.VALIDATED
+            claim.validated_at = utcnow()
+            claim.validated_by = validator
+            claim_service.record(
+                claim,
+                validator,
+                ClaimStep.VALIDATED,
+                comment=item.get("comment", ""),
+                level=claim.level,
+            )
+        created += 1
+    db.session.flush()
+    return created
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
     organisations = load_organisations(regions)
     communities = load_communities(regions, organisations)
     created = load_users(organisations, communities) if demo_accounts else 0
-    new_sprints = load_sprints(communities, organisations)
     skills = load_skills()
+    new_sprints = load_sprints(communities, organisations)
     new_entries = load_logbook(communities, skills)
+    new_claims = load_claims(communities, skills) if demo_accounts else 0
     new_tools = load_tools(organisations)
     new_instruments = load_instruments()
     db.session.commit()
@@ -370,6 +422,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "new_sprints": new_sprints,
         "skills": len(skills),
         "new_log_entries": new_entries,
+        "new_skill_claims": new_claims,
         "new_tools": new_tools,
         "new_instruments": new_instruments,
     }

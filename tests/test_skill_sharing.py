@@ -174,10 +174,58 @@ def test_revoked_badge_is_reported_as_revoked(app, as_persona, world):
     assert response.status_code == 303
     check = visitor.get(f"/badges/{uuid}/verify.json").get_json()
     assert (check["status"], check["signature"]) == ("revoked", "valid")
-    assert check["revocationReason"] == "Ten onrechte gevalideerd"
     listed = visitor.get("/badges/revocations.json").get_json()
     assert f"urn:uuid:{uuid}" in [item["id"] for item in listed["revokedCredentials"]]
-    assert "Ingetrokken" in visitor.get(f"/badges/{uuid}").get_data(as_text=True)
+    public = visitor.get(f"/badges/{uuid}").get_data(as_text=True)
+    assert "Ingetrokken" in public
+    # The reason may name people: only the holder and the facilitators read it.
+    assert "Ten onrechte gevalideerd" not in public + json.dumps(check) + str(listed)
+    holder = as_persona("participant").get(f"/badges/{uuid}").get_data(as_text=True)
+    assert "Ten onrechte gevalideerd" in holder
+
+
+def test_badge_revoked_by_a_facilitator_cannot_be_issued_again(app, as_persona, world):
+    as_persona("facilitator").post(
+        f"/badges/{world.ids['credential']}/revoke", data={"reason": "Twijfel"}
+    )
+    client = as_persona("participant")
+
+    response = client.post(f"/claims/{world.ids['validated_claim']}/badge")
+
+    assert response.status_code == 403
+    with app.app_context():
+        claim = db.session.get(SkillClaim, world.ids["validated_claim"])
+        assert claim.status == "more_asked"
+        assert len(db.session.scalars(select(Credential)).all()) == 1
+    page = client.get("/passport").get_data(as_text=True)
+    assert "Meer bewijs gevraagd" in page
+
+
+def test_revoking_twice_says_it_was_revoked_already(app, as_persona, world):
+    client = as_persona("participant")
+    path = f"/badges/{world.ids['credential']}/revoke"
+
+    client.post(path, data={"reason": ""})
+    again = client.post(path, data={"reason": ""})
+
+    assert again.status_code == 303
+    assert "al ingetrokken" in client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
+def test_too_long_revocation_reason_is_refused_beside_the_field(app, as_persona, world):
+    response = as_persona("participant").post(
+        f"/badges/{world.ids['credential']}/revoke", data={"reason": "x" * 300}
+    )
+
+    assert response.status_code == 400
+    assert "Hoogstens 200 tekens" in response.get_data(as_text=True)
+    with app.app_context():
+        credential = db.session.scalar(
+            select(Credential).where(Credential.uuid == world.ids["credential"])
+        )
+        assert credential.revoked_at is None
 
 
 def test_second_badge_for_the_same_claim_is_refused_while_one_is_valid(

@@ -317,3 +317,66 @@ def test_review_queue_lists_open_claims_of_led_communities_only(app, as_persona,
     assert f"/claims/{world.ids['other_claim']}" not in mine
     assert f"/claims/{world.ids['other_claim']}" in theirs
     assert f"/claims/{world.ids['claim']}" not in theirs
+
+
+def test_an_entry_of_another_community_cannot_be_linked(app, as_persona, world):
+    from hcimv_lc.logbook.models import LogEntry
+
+    open_id = world_community(app, world.open)
+    with app.app_context():
+        entry = db.session.get(LogEntry, world.ids["community_entry"])
+        elsewhere = LogEntry(
+            author_id=entry.author_id,
+            community_id=open_id,
+            date=entry.date,
+            minutes=30,
+            kind="informal",
+            subtype="peer",
+            what="Elders geleerd",
+            visibility="community",
+        )
+        db.session.add(elsewhere)
+        db.session.commit()
+        elsewhere_id = elsewhere.id
+
+    response = as_persona("participant").post(
+        f"/claims/{world.ids['claim']}/evidence", data={"entries": str(elsewhere_id)}
+    )
+
+    assert response.status_code == 400
+    assert "Kies activiteiten uit deze leergemeenschap" in response.get_data(
+        as_text=True
+    )
+
+
+def test_entry_made_private_after_linking_is_hidden_from_the_facilitator(
+    app, as_persona, world
+):
+    from hcimv_lc.logbook.models import LogEntry
+
+    with app.app_context():
+        entry = db.session.get(LogEntry, world.ids["facilitators_entry"])
+        entry.visibility = "private"
+        what = entry.what
+        db.session.commit()
+
+    page = as_persona("facilitator").get(f"/claims/{world.ids['claim']}")
+
+    assert what not in page.get_data(as_text=True)
+
+
+def test_a_claim_submitted_twice_at_once_is_kept_once(
+    app, as_persona, world, monkeypatch
+):
+    from hcimv_lc.skills import service
+
+    # Both requests passed the check before either was written.
+    monkeypatch.setattr(service, "open_claim_for", lambda *args: None)
+    client = as_persona("participant")
+    before = len(claims_of(app, world.person("participant")))
+
+    response = client.post("/claims/new", data=claim_form(app, world))
+
+    assert response.status_code == 200
+    assert "al een open claim" in response.get_data(as_text=True)
+    assert len(claims_of(app, world.person("participant"))) == before

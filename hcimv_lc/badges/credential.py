@@ -257,7 +257,8 @@ def claim_evidence(claim: SkillClaim) -> list[dict]:
                 "narrative": claim.narrative,
             }
         )
-    for entry in claim.entries:
+    # An entry made private after it was linked no longer travels with the badge.
+    for entry in [e for e in claim.entries if e.visibility != "private"]:
         evidence.append(
             {
                 "type": ["Evidence"],

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hcimv_lc.database import UTCDateTime, utcnow
@@ -12,6 +12,17 @@ from hcimv_lc.skills.models import SkillClaim
 
 class Credential(db.Model):
     """A signed OpenBadgeCredential, kept exactly as it was issued."""
+
+    # One valid badge per claim, also when two requests issue it at once.
+    __table_args__ = (
+        Index(
+            "uq_credential_valid_claim",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The public identifier in the credential's URL and its urn:uuid.

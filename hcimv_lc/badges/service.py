@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.accounts.models import User
@@ -18,7 +21,9 @@ from hcimv_lc.badges.models import Credential
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
 from hcimv_lc.forms import RuleError
-from hcimv_lc.skills.models import ClaimStep, SkillClaim
+from hcimv_lc.notifications import service as notifications
+from hcimv_lc.notifications.models import NotificationKind
+from hcimv_lc.skills.models import ClaimStatus, ClaimStep, SkillClaim
 from hcimv_lc.skills.service import record
 
 logger = logging.getLogger(__name__)
@@ -81,7 +86,7 @@ def active_by_claim(claim_ids: list[int]) -> dict[int, Credential]:
 def issue(claim: SkillClaim, user: User) -> Credential:
     """Sign an OpenBadgeCredential for the validated claim and keep it as issued."""
     if active_by_claim([claim.id]):
-        raise BadgeError("Voor deze vaardigheid is al een badge uitgegeven.")
+        raise BadgeError(_("Voor deze vaardigheid is al een badge uitgegeven."))
     try:
         private_key = signing_key()
     except keys.MissingKey:
@@ -89,8 +94,10 @@ def issue(claim: SkillClaim, user: User) -> Credential:
             "No badge signing key at %s", current_app.config["BADGE_KEY_PATH"]
         )
         raise BadgeError(
-            "Badges kunnen nu niet worden uitgegeven: de sleutel van het platform "
-            "ontbreekt. De beheerder is gewaarschuwd."
+            _(
+                "Badges kunnen nu niet worden uitgegeven: de sleutel van het "
+                "platform ontbreekt. Vraag de beheerder die aan te maken."
+            )
         ) from None
 
     credential_uuid = str(uuid.uuid4())
@@ -102,26 +109,58 @@ def issue(claim: SkillClaim, user: User) -> Credential:
         urls=urls_for(claim, credential_uuid),
     )
     key_id = keys.key_id(private_key.public_key())
-    token = sign(document, private_key, kid_url=kid_url(key_id))
     credential = Credential(
         uuid=credential_uuid,
         claim=claim,
         issued_at=issued_at,
         key_id=key_id,
         document=json.dumps(document, ensure_ascii=False),
-        jwt=token,
+        jwt=sign(document, private_key, kid_url=kid_url(key_id)),
     )
-    db.session.add(credential)
+    try:
+        # The unique index keeps one valid badge per claim under a double click.
+        with db.session.begin_nested():
+            db.session.add(credential)
+    except IntegrityError:
+        raise BadgeError(
+            _("Voor deze vaardigheid is al een badge uitgegeven.")
+        ) from None
+
     record(claim, user, ClaimStep.BADGE_ISSUED, comment=f"urn:uuid:{credential_uuid}")
     logger.info("Badge %s issued for skill claim %s", credential_uuid, claim.id)
     return credential
 
 
 def revoke(credential: Credential, user: User, reason: str) -> None:
+    """Revoke the badge; revoked by someone else, its claim is validated no more.
+
+    The holder may withdraw a badge and issue a new one. A facilitator or an
+    administrator who revokes it also takes back the validation, so that the
+    holder cannot simply issue it again: the claim waits for more evidence.
+    """
+    if credential.is_revoked:
+        raise BadgeError(_("Deze badge was al ingetrokken."))
+
+    claim = credential.claim
     credential.revoked_at = utcnow()
     credential.revoked_by_id = user.id
     credential.revocation_reason = reason or ""
-    record(credential.claim, user, ClaimStep.BADGE_REVOKED, comment=reason)
+    record(claim, user, ClaimStep.BADGE_REVOKED, comment=reason)
+    if user.id != claim.user_id:
+        claim.status = ClaimStatus.MORE_ASKED
+        record(claim, user, ClaimStep.MORE_ASKED, comment=reason)
+        with force_locale(claim.user.locale):
+            subject = _(
+                "Je badge voor %(skill)s is ingetrokken",
+                skill=claim.skill.name(claim.user.locale),
+            )
+        notifications.notify(
+            claim.user,
+            NotificationKind.SKILL_CLAIM,
+            subject,
+            url_for("skills.claim", claim_id=claim.id),
+            user,
+        )
     logger.info("Badge %s revoked by %s", credential.uuid, user.id)
 
 

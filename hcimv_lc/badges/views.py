@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, abort, flash, make_response, redirect, url_for
+from flask import Blueprint, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from hcimv_lc.extensions import db
 from hcimv_lc.organisations.models import Organisation
 from hcimv_lc.policy import authorize
 from hcimv_lc.skills import service as skills
-from hcimv_lc.skills.forms import LEVEL_LABELS, RevokeForm
+from hcimv_lc.skills.forms import RevokeForm
 from hcimv_lc.web import found, render_page
 
 bp = Blueprint("badges", __name__)
@@ -38,7 +38,7 @@ def load_credential(uuid) -> "service.Credential":
 
 @bp.post("/claims/<int:claim_id>/badge")
 def issue(claim_id: int):
-    claim = found(skills.claim_by_id(claim_id))
+    claim = found(skills.claim_by_id(claim_id, lock=True))
     authorize("claim.view", claim)
     authorize("badge.issue", claim)
 
@@ -53,20 +53,36 @@ def issue(claim_id: int):
     return redirect(url_for("badges.verify", uuid=credential.uuid), 303)
 
 
+def signed_level(document: dict) -> str:
+    """Return the name of the level the signed credential states."""
+    subject = document["credentialSubject"]
+    achieved = {result.get("achievedLevel") for result in subject.get("result", [])}
+    for description in subject["achievement"].get("resultDescription", []):
+        for level in description.get("rubricCriterionLevel", []):
+            if level["id"] in achieved:
+                return f"{level['level']} · {level['name']}"
+    return ""
+
+
+def verify_page(credential, revoke_form=None, status=200):
+    document = json.loads(credential.document)
+    response = render_page(
+        "badges/verify.html",
+        credential=credential,
+        result=service.check(credential),
+        document=document,
+        level=signed_level(document),
+        revoke_form=revoke_form or RevokeForm(formdata=None),
+    )
+    return response, status
+
+
 @bp.get("/badges/<uuid:uuid>")
 def verify(uuid):
     credential = load_credential(uuid)
     authorize("badge.verify", credential)
 
-    result = service.check(credential)
-    return render_page(
-        "badges/verify.html",
-        credential=credential,
-        result=result,
-        document=json.loads(credential.document),
-        revoke_form=RevokeForm(formdata=None),
-        level_labels=LEVEL_LABELS,
-    )
+    return verify_page(credential)
 
 
 @bp.get("/badges/<uuid:uuid>/credential.json")
@@ -110,7 +126,6 @@ def verification_json(uuid):
             "revokedAt": credential.revoked_at.isoformat()
             if credential.revoked_at
             else None,
-            "revocationReason": credential.revocation_reason or None,
             "issuedAt": credential.issued_at.isoformat(),
             "keyId": credential.key_id,
             "verificationMethod": service.kid_url(credential.key_id),
@@ -128,10 +143,14 @@ def revoke(uuid):
 
     form = RevokeForm()
     if not form.validate():
-        abort(400)
-    service.revoke(credential, current_user, form.reason.data or "")
-    db.session.commit()
-    flash(_("De badge is ingetrokken."), "success")
+        return verify_page(credential, revoke_form=form, status=400)
+    try:
+        service.revoke(credential, current_user, form.reason.data or "")
+    except service.BadgeError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("De badge is ingetrokken."), "success")
     return redirect(url_for("badges.verify", uuid=credential.uuid), 303)
 
 
@@ -154,9 +173,9 @@ def revocations():
         {
             "id": url_for("badges.revocations", _external=True),
             "revokedCredentials": [
+                # The reason may name people: it stays on the platform.
                 {
                     "id": f"urn:uuid:{credential.uuid}",
-                    "revocationReason": credential.revocation_reason or None,
                     "revokedAt": credential.revoked_at.isoformat(),
                 }
                 for credential in service.revoked_credentials()

@@ -195,6 +195,7 @@ def copy_outlines(source: Sprint, target: Sprint) -> None:
                 "success_criteria": original.success_criteria,
             },
         )
+        copy.needed_skills = list(original.needed_skills)
         db.session.add(copy)
 
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hcimv_lc.database import UTCDateTime, utcnow
@@ -85,6 +85,16 @@ class SkillClaim(db.Model):
     __table_args__ = (
         Index("ix_skill_claim_user_skill", "user_id", "skill_id"),
         Index("ix_skill_claim_community_status", "community_id", "status"),
+        # One open claim per person, skill and community, even under a double submit.
+        Index(
+            "uq_skill_claim_open",
+            "user_id",
+            "skill_id",
+            "community_id",
+            unique=True,
+            sqlite_where=text("status IN ('submitted', 'more_asked')"),
+            postgresql_where=text("status IN ('submitted', 'more_asked')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

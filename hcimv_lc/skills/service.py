@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
@@ -123,7 +124,16 @@ def evidence_entry_choices(user: User) -> list[tuple[int, str]]:
     ]
 
 
-def claim_by_id(claim_id: int) -> SkillClaim | None:
+def claim_by_id(claim_id: int, lock: bool = False) -> SkillClaim | None:
+    """Return the claim with what its page shows; `lock` holds its row until commit.
+
+    Changes of state lock the row first, so that a withdrawal and a validation
+    arriving together are applied one after the other, each seeing the other.
+    """
+    if lock:
+        locked = select(SkillClaim).where(SkillClaim.id == claim_id).with_for_update()
+        if db.session.scalar(locked) is None:
+            return None
     query = (
         select(SkillClaim)
         .where(SkillClaim.id == claim_id)
@@ -165,26 +175,36 @@ def attach_evidence(
 ) -> list[str]:
     """Add the evidence to the claim and return what was added, for its history.
 
-    Only the claimant's own entries that a facilitator may see can be linked; an
-    upload is checked by its content and raises storage.WrongFileType or
-    storage.FileTooLarge before anything is kept.
+    Only the claimant's own entries of the claim's community that a facilitator may
+    see can be linked, else ClaimError; an upload is checked by its content and
+    raises storage.WrongFileType or storage.FileTooLarge before anything is kept.
     """
     added = []
-    stored = storage.save(upload) if upload else None
-
     linked = {entry.id for entry in claim.entries}
-    wanted = [entry_id for entry_id in entry_ids if entry_id not in linked]
-    if wanted:
-        entries = db.session.scalars(
+    wanted = {entry_id for entry_id in entry_ids if entry_id not in linked}
+    entries = list(
+        db.session.scalars(
             select(LogEntry).where(
                 LogEntry.id.in_(wanted),
                 LogEntry.author_id == user.id,
+                LogEntry.community_id == claim.community.id,
                 LogEntry.visibility != Visibility.PRIVATE,
             )
         )
-        for entry in entries:
-            claim.entries.append(entry)
-            added.append(_("activiteit %(what)s", what=entry.what))
+    )
+    if len(entries) != len(wanted):
+        raise ClaimError(
+            _(
+                "Kies activiteiten uit deze leergemeenschap die de facilitator "
+                "mag zien."
+            ),
+            field="entries",
+        )
+
+    stored = storage.save(upload) if upload else None
+    for entry in entries:
+        claim.entries.append(entry)
+        added.append(_("activiteit %(what)s", what=entry.what))
 
     if link_url:
         claim.links.append(EvidenceLink(url=link_url, title=link_title or ""))
@@ -240,19 +260,27 @@ def create_claim(
             field="skill",
         )
 
-    claim = SkillClaim(
-        user=user,
-        skill=skill,
-        community=community,
-        level=level,
-        narrative=narrative or "",
-        narrative_html=render_markdown(narrative or ""),
-        status=ClaimStatus.SUBMITTED,
-    )
-    db.session.add(claim)
-    attach_evidence(claim, user, entry_ids, link_url, link_title, upload)
-    record(claim, user, ClaimStep.SUBMITTED, level=level)
-    db.session.flush()
+    try:
+        # A savepoint, so that a refused claim leaves the session usable.
+        with db.session.begin_nested():
+            claim = SkillClaim(
+                user=user,
+                skill=skill,
+                community=community,
+                level=level,
+                narrative=narrative or "",
+                narrative_html=render_markdown(narrative or ""),
+                status=ClaimStatus.SUBMITTED,
+            )
+            db.session.add(claim)
+            attach_evidence(claim, user, entry_ids, link_url, link_title, upload)
+            record(claim, user, ClaimStep.SUBMITTED, level=level)
+    except IntegrityError:
+        # The same claim, submitted twice at once: the first one stands.
+        raise ClaimError(
+            _("Je hebt al een open claim voor deze vaardigheid in deze gemeenschap."),
+            field="skill",
+        ) from None
 
     tell_facilitators(claim, user)
     logger.info(
@@ -268,7 +296,8 @@ def claim_link(claim: SkillClaim) -> str:
     return url_for("skills.claim", claim_id=claim.id)
 
 
-def tell_facilitators(claim: SkillClaim, actor: User) -> None:
+def tell_facilitators(claim: SkillClaim, actor: User) -> int:
+    """Notify the community's facilitators; return how many there are."""
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -279,6 +308,7 @@ def tell_facilitators(claim: SkillClaim, actor: User) -> None:
             User.is_enabled.is_(True),
         )
     )
+    told = 0
     for facilitator in db.session.scalars(query):
         with force_locale(facilitator.locale):
             subject = _(
@@ -289,6 +319,8 @@ def tell_facilitators(claim: SkillClaim, actor: User) -> None:
         notifications.notify(
             facilitator, NotificationKind.SKILL_CLAIM, subject, claim_link(claim), actor
         )
+        told += 1
+    return told
 
 
 def tell_claimant(claim: SkillClaim, actor: User, validated: bool) -> None:
@@ -313,13 +345,15 @@ def add_evidence(claim: SkillClaim, user: User, **evidence) -> bool:
     return bool(added)
 
 
-def remove_file(claim: SkillClaim, item: EvidenceFile, user: User) -> None:
+def remove_file(claim: SkillClaim, item: EvidenceFile, user: User) -> str:
+    """Remove the file from the claim; return its stored name to delete after commit.
+
+    Deleting the stored file only once the row is gone means a failed commit
+    leaves an orphan file, never a row pointing at nothing.
+    """
     record(claim, user, ClaimStep.EVIDENCE_REMOVED, comment=item.filename)
     claim.files.remove(item)
-    db.session.flush()
-    # The stored file goes once the row is gone; a failed commit leaves an orphan,
-    # never a row pointing at nothing.
-    storage.delete(item.stored_name)
+    return item.stored_name
 
 
 def remove_link(claim: SkillClaim, item: EvidenceLink, user: User) -> None:
@@ -773,9 +807,10 @@ class ChallengeMatch:
             )
         if self.goals:
             parts.append(
-                _(
-                    "%(count)d past bij wat je wilt leren",
-                    count=self.goals,
+                ngettext(
+                    "%(num)d past bij wat je wilt leren",
+                    "%(num)d passen bij wat je wilt leren",
+                    self.goals,
                 )
             )
         return "; ".join(parts)

@@ -1,6 +1,7 @@
 """The skill catalogue, skill claims and their review, the passport and sharing."""
 
 import json
+import re
 from datetime import date
 
 from flask import (
@@ -21,9 +22,10 @@ from flask_login import current_user
 
 from hcimv_lc.badges import service as badges
 from hcimv_lc.challenges.service import challenge_by_id
+from hcimv_lc.communities.service import facilitator_count
 from hcimv_lc.extensions import db
 from hcimv_lc.forms import show_rule_error, valid_or
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, can
 from hcimv_lc.skills import esco, service, storage
 from hcimv_lc.skills.forms import (
     LEVEL_LABELS,
@@ -45,9 +47,10 @@ from hcimv_lc.skills.models import (
     ShareLink,
     SkillClaim,
 )
-from hcimv_lc.web import found, page_number, render_page
+from hcimv_lc.web import SlugConverter, found, page_number, render_page
 
 bp = Blueprint("skills", __name__)
+SLUG = re.compile(SlugConverter.regex)
 
 PER_PAGE = 30
 LABELS = {
@@ -155,11 +158,14 @@ def new_claim():
     form = ClaimForm()
     prepare_claim_form(form)
     if request.method == "GET":
-        wanted = service.skill_by_slug(request.args.get("skill", ""))
+        # Links from the catalogue and the log preselect a skill or an entry.
+        slug = request.args.get("skill", "")
+        wanted = service.skill_by_slug(slug) if SLUG.fullmatch(slug) else None
         if wanted:
             form.skill.data = wanted.id
-        if request.args.get("entry", type=int):
-            form.entries.data = [request.args.get("entry", type=int)]
+        entry_id = request.args.get("entry", type=int)
+        if entry_id in dict(form.entries.choices):
+            form.entries.data = [entry_id]
 
     if form.validate_on_submit():
         try:
@@ -179,14 +185,24 @@ def new_claim():
             show_rule_error(form, error)
         else:
             db.session.commit()
-            flash(_("Je claim is ingediend bij de facilitator."), "success")
+            if facilitator_count(claim.community):
+                flash(_("Je claim is ingediend bij de facilitator."), "success")
+            else:
+                flash(
+                    _(
+                        "Je claim is opgeslagen, maar deze leergemeenschap heeft nog "
+                        "geen facilitator die hem kan valideren."
+                    ),
+                    "error",
+                )
             return redirect(url_for("skills.claim", claim_id=claim.id), 303)
 
     return render_page("skills/claim_form.html", form=form, **LABELS)
 
 
 def load_claim(claim_id: int) -> SkillClaim:
-    return found(service.claim_by_id(claim_id))
+    """Load the claim; a request that changes it holds its row until the commit."""
+    return found(service.claim_by_id(claim_id, lock=request.method == "POST"))
 
 
 def claim_page(claim: SkillClaim, status: int = 200, **forms):
@@ -202,6 +218,8 @@ def claim_page(claim: SkillClaim, status: int = 200, **forms):
     response = render_page(
         "skills/claim.html",
         claim=claim,
+        # Only entries the reader may see: one made private later drops from view.
+        entries=[e for e in claim.entries if can(current_user, "entry.view", e)],
         evidence_form=evidence_form,
         review_form=review_form,
         resubmit_form=forms.get("resubmit_form") or ResubmitForm(formdata=None),
@@ -237,6 +255,9 @@ def add_evidence(claim_id: int):
         return claim_page(item, 400, evidence_form=form)
     except storage.FileTooLarge:
         abort(413)
+    except service.ClaimError as error:
+        show_rule_error(form, error)
+        return claim_page(item, 400, evidence_form=form)
 
     if not added:
         form.link_url.errors = [_("Kies een activiteit, link of bestand.")]
@@ -255,8 +276,9 @@ def remove_file(claim_id: int, file_id: int):
     if evidence.claim_id != item.id:
         abort(404)
 
-    service.remove_file(item, evidence, current_user)
+    stored_name = service.remove_file(item, evidence, current_user)
     db.session.commit()
+    storage.delete(stored_name)
     flash(_("Bestand verwijderd."), "success")
     return redirect(url_for("skills.claim", claim_id=item.id), 303)
 
@@ -450,8 +472,8 @@ def shared(token: str):
     db.session.commit()
     g.write_on_read = True
     link = found(service.share_link_by_token(token))
-    if not link.is_live(date.today()):
-        return render_page("skills/share_gone.html", link=link), 410
+    if not link.is_live(date.today()) or not link.user.is_enabled:
+        return render_page("skills/share_gone.html", link=link, today=date.today()), 410
 
     service.count_view(link)
     response = make_response(
