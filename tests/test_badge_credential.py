@@ -515,7 +515,11 @@ def test_create_key_refuses_to_overwrite_unless_forced(tmp_path):
     assert second != first
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert key_id(load_private_key(path).public_key()) == second
-    assert list(tmp_path.iterdir()) == [path]
+    retired = tmp_path / "badge_signing_key.pem.retired"
+    assert sorted(tmp_path.iterdir()) == [path, retired]
+    # Only the public half of the old key is kept.
+    assert [item.name for item in retired.iterdir()] == [f"{first}.pem"]
+    assert b"PRIVATE" not in (retired / f"{first}.pem").read_bytes()
 
 
 @pytest.mark.parametrize("content", [None, b"", b"not a key", "rsa"])

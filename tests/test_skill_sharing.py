@@ -292,3 +292,23 @@ def test_service_refuses_a_share_link_to_an_unvalidated_skill(app, world):
             assert error.field == "skills"
         else:
             raise AssertionError("an unvalidated skill was shared")
+
+
+def test_badges_signed_before_a_key_change_still_verify(
+    app, as_persona, world, tmp_path, monkeypatch
+):
+    from hcimv_lc.badges.keys import create_key
+
+    key_path = tmp_path / "badge.pem"
+    create_key(key_path)
+    monkeypatch.setitem(app.config, "BADGE_KEY_PATH", str(key_path))
+    client = as_persona("participant")
+    client.post(f"/badges/{world.ids['credential']}/revoke", data={"reason": ""})
+    issued = client.post(f"/claims/{world.ids['validated_claim']}/badge")
+    uuid = issued.headers["Location"].rsplit("/", 1)[1]
+
+    create_key(key_path, force=True)
+
+    visitor = app.test_client()
+    assert visitor.get(f"/badges/{uuid}/verify.json").get_json()["status"] == "valid"
+    assert len(visitor.get("/badges/keys.json").get_json()["keys"]) == 2

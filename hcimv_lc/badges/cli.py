@@ -15,7 +15,7 @@ badges = AppGroup("badges", help="Manage the Open Badges signing key.")
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace an existing key; badges signed with it then no longer verify.",
+    help="Replace an existing key; its public half is kept so old badges verify.",
 )
 def create_key_command(force: bool) -> None:
     """Create the Ed25519 key that signs badges, at BADGE_KEY_PATH."""
@@ -25,7 +25,7 @@ def create_key_command(force: bool) -> None:
     except FileExistsError:
         raise click.ClickException(
             f"A signing key exists already at {path}. Pass --force to replace it; "
-            "badges signed with the old key then no longer verify."
+            "its public half is kept, so badges signed with it still verify."
         ) from None
 
     click.echo(f"Created badge signing key {kid} at {path}.")

@@ -35,6 +35,7 @@ def create_key(path: Path, *, force: bool = False) -> str:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     if force:
+        retire(path)
         # A replacement goes through a sibling file, so a crash never leaves half a
         # key behind and the old one stays until the new one is complete.
         partial = path.with_name(f".{path.name}.new")
@@ -47,6 +48,43 @@ def create_key(path: Path, *, force: bool = False) -> str:
     kid = key_id(private_key.public_key())
     logger.info("Badge signing key %s created at %s", kid, path)
     return kid
+
+
+def retired_folder(path: Path) -> Path:
+    return path.with_name(f"{path.name}.retired")
+
+
+def retire(path: Path) -> None:
+    """Keep the public half of the key being replaced, so its badges still verify."""
+    try:
+        old = load_private_key(path)
+    except MissingKey:
+        return
+
+    folder = retired_folder(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    public_pem = old.public_key().public_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PublicFormat.SubjectPublicKeyInfo,
+    )
+    (folder / f"{key_id(old.public_key())}.pem").write_bytes(public_pem)
+    logger.info("Badge signing key %s retired", key_id(old.public_key()))
+
+
+def public_keys(path: Path) -> dict[str, Ed25519PublicKey]:
+    """Return the current and the retired public keys by their id."""
+    found = {}
+    folder = retired_folder(Path(path))
+    for item in sorted(folder.glob("*.pem")) if folder.is_dir() else []:
+        key = serialization.load_pem_public_key(item.read_bytes())
+        if isinstance(key, Ed25519PublicKey):
+            found[key_id(key)] = key
+    try:
+        current = load_private_key(path).public_key()
+    except MissingKey:
+        return found
+    found[key_id(current)] = current
+    return found
 
 
 def write_private_file(path: Path, content: bytes) -> None:

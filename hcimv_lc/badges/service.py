@@ -37,10 +37,6 @@ def signing_key():
     return keys.load_private_key(Path(current_app.config["BADGE_KEY_PATH"]))
 
 
-def public_key():
-    return signing_key().public_key()
-
-
 def kid_url(key_id: str) -> str:
     return url_for("badges.keys_document", _external=True) + f"#{key_id}"
 
@@ -192,11 +188,19 @@ class Verification:
         return "revoked" if self.revoked else "valid"
 
 
+def published_keys() -> dict:
+    """Return the public keys verifiers may use: the current one and retired ones."""
+    return keys.public_keys(Path(current_app.config["BADGE_KEY_PATH"]))
+
+
 def check(credential: Credential) -> Verification:
-    """Verify the stored signature with the platform's public key."""
+    """Verify the stored signature with the public key the credential was signed by."""
+    key = published_keys().get(credential.key_id)
+    if key is None:
+        return Verification(False, credential.is_revoked, None)
     try:
-        payload = verify_token(credential.jwt, public_key())
-    except (BadSignature, keys.MissingKey):
+        payload = verify_token(credential.jwt, key)
+    except BadSignature:
         return Verification(False, credential.is_revoked, None)
     return Verification(True, credential.is_revoked, payload)
 

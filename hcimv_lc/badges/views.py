@@ -158,11 +158,8 @@ def revoke(uuid):
 def keys_document():
     authorize("badge.verify")
 
-    try:
-        public_key = service.public_key()
-    except keys.MissingKey:
-        return json_response({"keys": []})
-    return json_response({"keys": [keys.public_jwk(public_key)]})
+    published = service.published_keys().values()
+    return json_response({"keys": [keys.public_jwk(key) for key in published]})
 
 
 @bp.get("/badges/revocations.json")

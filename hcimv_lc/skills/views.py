@@ -120,7 +120,10 @@ def import_esco():
             except UnicodeDecodeError:
                 form.file.errors = [_("Het bestand is geen UTF-8-tekst.")]
             except ValueError as error:
-                form.file.errors = [str(error)]
+                # The import explains the problem in the operator's terms (English).
+                form.file.errors = [
+                    _("Het bestand kon niet worden ingelezen: %(reason)s", reason=error)
+                ]
             else:
                 db.session.commit()
                 flash(_("De ESCO-vaardigheden zijn ingelezen."), "success")
