@@ -19,6 +19,8 @@ from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db, login_manager
 from hcimv_lc.instruments.models import Administration
 from hcimv_lc.logbook.models import LogEntry, Visibility
+from hcimv_lc.regional.models import CompanyVisit  # noqa: F401
+from hcimv_lc.research.models import ExportLog, ResearchConsent  # noqa: F401
 from hcimv_lc.skills.models import ClaimStatus, ShareLink, SkillClaim
 from hcimv_lc.sprints.models import (
     Lesson,
