@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.challenges.views import bp as challenges
     from hcimv_lc.communities.views import bp as communities
     from hcimv_lc.core.views import bp as core
+    from hcimv_lc.dashboards.views import bp as dashboards
     from hcimv_lc.discussion.views import bp as discussion
     from hcimv_lc.instruments.views import bp as instruments
     from hcimv_lc.logbook.views import bp as logbook
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         instruments,
         skills,
         badges,
+        dashboards,
     ):
         app.register_blueprint(blueprint)
 

@@ -256,6 +256,17 @@ def can_see_badge_history(user, credential: Credential) -> bool:
     return can_view_claim(user, credential.claim)
 
 
+def studies_community(user, community: Community) -> bool:
+    """Facilitators and researchers follow a community's numbers; so do admins."""
+    if is_admin(user):
+        return True
+    return role_in(user, community) in {Role.FACILITATOR, Role.RESEARCHER}
+
+
+def is_researcher(user) -> bool:
+    return is_admin(user) or Role.RESEARCHER in roles_of(user).values()
+
+
 RULES: dict[str, Rule] = {
     "account.use": lambda user, _obj: user.is_authenticated,
     "admin.manage": lambda user, _obj: is_admin(user),
@@ -315,6 +326,9 @@ RULES: dict[str, Rule] = {
     "badge.revoke": can_revoke_badge,
     "badge.history": can_see_badge_history,
     "challenge.suggestions": can_manage_challenge,
+    "dashboard.sprint": lambda user, sprint: studies_community(user, sprint.community),
+    "dashboard.community": studies_community,
+    "dashboard.regions": lambda user, _obj: is_researcher(user),
     "tool.view": can_view_tool,
     "tool.edit": can_edit_tool,
     "tool.adapt": lambda user, tool: (

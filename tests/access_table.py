@@ -42,6 +42,8 @@ CLAIM_VIEW = (302, 404, 200, 200, 404, 404, 404, 200)
 CLAIM_OWNER_POST = (302, 404, 303, 403, 404, 404, 404, 403)
 MEMBERS_OF_ANY = (302, 403, 200, 200, 200, 200, 200, 403)
 FACILITATORS = (302, 403, 403, 200, 200, 403, 403, 403)
+# Numbers of the closed community: its facilitators and researchers, and admins.
+CLOSED_STUDY = (302, 404, 403, 200, 404, 200, 404, 200)
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
     "core.home": [("GET", "/", PUBLIC)],
@@ -345,6 +347,24 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ("GET", "/applications/999999", (404,) * 8),
     ],
     "toolbox.compare": [("GET", "/toolbox/compare", PUBLIC)],
+    "dashboards.sprint": [
+        ("GET", "/sprints/{sprint}/dashboard", CLOSED_STUDY),
+        ("GET", "/sprints/{sprint}/dashboard?table=active", CLOSED_STUDY),
+        ("GET", "/sprints/{draft}/dashboard", DRAFT_VIEW),
+        ("GET", "/sprints/{other_sprint}/dashboard", OTHER_VIEW),
+    ],
+    "dashboards.community": [
+        ("GET", "/communities/{closed}/dashboard", CLOSED_STUDY),
+        ("GET", "/communities/{other}/dashboard", OTHER_VIEW),
+    ],
+    "dashboards.regions": [
+        ("GET", "/dashboards/regions", (302, 403, 403, 403, 403, 200, 200, 200)),
+        (
+            "GET",
+            "/dashboards/regions?table=regions",
+            (302, 403, 403, 403, 403, 200, 200, 200),
+        ),
+    ],
     "skills.catalogue": [("GET", "/skills", PUBLIC)],
     "skills.import_esco": [
         ("GET", "/skills/import", ADMIN_ONLY),

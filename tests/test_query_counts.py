@@ -259,3 +259,31 @@ def test_skill_page_statement_count_does_not_grow_with_the_data(
     assert len(large) == len(small), (small, large)
     assert len(small) <= 12
     assert len(set(small)) == len(small), "a statement runs twice"
+
+
+DASHBOARDS = [
+    "/sprints/{sprint}/dashboard",
+    "/communities/{closed}/dashboard",
+    "/dashboards/regions",
+]
+
+
+@pytest.mark.parametrize("template", DASHBOARDS)
+def test_dashboard_statement_count_does_not_grow_with_the_data(
+    app, as_persona, world, template
+):
+    client = as_persona("researcher")
+    path = template.format(closed=world.closed, **world.ids)
+    grow_skills(app, world, 2)
+    client.get(path)
+
+    with count_statements(app) as small:
+        assert client.get(path).status_code == 200
+    grow(app, world, 15)
+    grow_skills(app, world, 15)
+    with count_statements(app) as large:
+        assert client.get(path).status_code == 200
+
+    assert len(large) == len(small), (small, large)
+    assert len(small) <= 12
+    assert len(set(small)) == len(small), "a statement runs twice"

@@ -1,0 +1,327 @@
+"""Aggregates for the sprint, community and region dashboards, read in SQL."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, and_, case, cast, distinct, func, select
+from sqlalchemy.orm import joinedload
+
+from hcimv_lc.challenges.models import Challenge, ChallengeStatus
+from hcimv_lc.communities.models import Community, Membership, Role
+from hcimv_lc.extensions import db
+from hcimv_lc.instruments import service as instruments
+from hcimv_lc.instruments.models import Administration, Dimension, Instrument
+from hcimv_lc.logbook.models import Kind, LogEntry
+from hcimv_lc.organisations.models import Region
+from hcimv_lc.skills.models import ClaimStatus, Skill, SkillClaim
+from hcimv_lc.sprints.models import Sprint
+
+KINDS = [Kind.FORMAL, Kind.NON_FORMAL, Kind.INFORMAL]
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def minutes_of(kind: str):
+    return func.coalesce(
+        func.sum(case((LogEntry.kind == kind, LogEntry.minutes), else_=0)), 0
+    )
+
+
+def activity_columns():
+    """Return the measures every dashboard shows, as SQL aggregates over entries."""
+    return (
+        func.count(distinct(LogEntry.author_id)).label("active"),
+        func.count(
+            distinct(case((LogEntry.reflection != "", LogEntry.author_id)))
+        ).label("reflected"),
+        func.count(LogEntry.id).label("entries"),
+        *(minutes_of(kind).label(f"minutes_{kind}") for kind in KINDS),
+    )
+
+
+@dataclass
+class Activity:
+    """Who logged and reflected, and minutes by kind of learning, for one group."""
+
+    active: int = 0
+    reflected: int = 0
+    entries: int = 0
+    minutes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+
+    @classmethod
+    def from_row(cls, row) -> "Activity":
+        return cls(
+            active=row.active,
+            reflected=row.reflected,
+            entries=row.entries,
+            minutes={kind: int(getattr(row, f"minutes_{kind}")) for kind in KINDS},
+        )
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(self.minutes.values())
+
+    def reflected_share(self, people: int) -> float | None:
+        """Return the share of the people who reflected, in percent."""
+        return round(100 * self.reflected / people, 1) if people else None
+
+
+def week_number(sprint: Sprint):
+    """Return the sprint week of an entry's date as a portable SQL expression.
+
+    A CASE over the sprint's week boundaries works the same on SQLite and
+    PostgreSQL, whose date arithmetic differs.
+    """
+    return case(
+        *(
+            (LogEntry.date < sprint.start_date + timedelta(weeks=week), week)
+            for week in range(1, sprint.weeks + 1)
+        ),
+        else_=sprint.weeks,
+    )
+
+
+def participant_count(community_id: int) -> int:
+    query = select(func.count(Membership.id)).where(
+        Membership.community_id == community_id, Membership.role == Role.PARTICIPANT
+    )
+    return db.session.scalar(query)
+
+
+@dataclass
+class SprintDashboard:
+    sprint: Sprint
+    participants: int
+    weeks: list[tuple[int, date, Activity]]
+    challenges: dict[str, int]
+    effects: list[tuple[Instrument, list, bool]]
+    skills: list[tuple[Skill, int]]
+
+    @property
+    def validated_total(self) -> int:
+        return sum(count for _skill, count in self.skills)
+
+
+def sprint_dashboard(sprint: Sprint) -> SprintDashboard:
+    """Return the sprint's measures, each from one aggregate query."""
+    week = week_number(sprint).label("week")
+    rows = db.session.execute(
+        select(week, *activity_columns())
+        .where(
+            LogEntry.sprint_id == sprint.id,
+            LogEntry.date >= sprint.start_date,
+            LogEntry.date <= sprint.end_date,
+        )
+        .group_by(week)
+    )
+    by_week = {row.week: Activity.from_row(row) for row in rows}
+    weeks = [
+        (number, sprint.week_start(number), by_week.get(number, Activity()))
+        for number in range(1, sprint.weeks + 1)
+    ]
+
+    challenges = dict.fromkeys(ChallengeStatus, 0)
+    for status, count in db.session.execute(
+        select(Challenge.status, func.count(Challenge.id))
+        .where(Challenge.sprint_id == sprint.id)
+        .group_by(Challenge.status)
+    ):
+        challenges[status] = count
+
+    return SprintDashboard(
+        sprint=sprint,
+        participants=participant_count(sprint.community_id),
+        weeks=weeks,
+        challenges=challenges,
+        effects=instrument_effects(sprint),
+        skills=validated_skills(
+            [sprint.community_id], sprint.start_date, sprint.end_date
+        ),
+    )
+
+
+def instrument_effects(sprint: Sprint) -> list[tuple[Instrument, list, bool]]:
+    """Return start against end for every instrument given at both moments."""
+    questions = (
+        select(Administration)
+        .where(Administration.sprint_id == sprint.id)
+        .options(
+            joinedload(Administration.instrument)
+            .selectinload(Instrument.dimensions)
+            .selectinload(Dimension.items)
+        )
+        .order_by(Administration.opened_at)
+    )
+    moments: dict[int, dict[str, Administration]] = {}
+    for administration in db.session.scalars(questions):
+        moments.setdefault(administration.instrument_id, {})[administration.moment] = (
+            administration
+        )
+
+    found = []
+    for pair in moments.values():
+        if "start" in pair and "end" in pair:
+            effects, hidden = instruments.effect(pair["start"], pair["end"])
+            found.append((pair["start"].instrument, effects, hidden))
+    return found
+
+
+def validated_skills(community_ids, start: date | None, end: date | None, limit=10):
+    """Return the skills validated most in the communities, in the period."""
+    if not community_ids:
+        return []
+    query = (
+        select(Skill, func.count(SkillClaim.id).label("count"))
+        .join(SkillClaim, SkillClaim.skill_id == Skill.id)
+        .where(
+            SkillClaim.community_id.in_(community_ids),
+            SkillClaim.status == ClaimStatus.VALIDATED,
+        )
+        .group_by(Skill.id)
+        .order_by(func.count(SkillClaim.id).desc(), Skill.name_nl)
+        .limit(limit)
+    )
+    if start:
+        query = query.where(func.date(SkillClaim.validated_at) >= start)
+    if end:
+        query = query.where(func.date(SkillClaim.validated_at) <= end)
+    return [(skill, count) for skill, count in db.session.execute(query)]
+
+
+def period_filter(start: date | None, end: date | None):
+    conditions = []
+    if start:
+        conditions.append(LogEntry.date >= start)
+    if end:
+        conditions.append(LogEntry.date <= end)
+    return and_(True, *conditions)
+
+
+@dataclass
+class SprintRow:
+    sprint: Sprint
+    activity: Activity
+    challenges_done: int
+    challenges: int
+
+
+def community_dashboard(community: Community, start=None, end=None):
+    """Return the measures per sprint of the community, and its validated skills."""
+    sprints = list(
+        db.session.scalars(
+            select(Sprint)
+            .where(Sprint.community_id == community.id)
+            .order_by(Sprint.start_date.desc())
+        )
+    )
+    rows = db.session.execute(
+        select(LogEntry.sprint_id, *activity_columns())
+        .where(LogEntry.community_id == community.id, period_filter(start, end))
+        .group_by(LogEntry.sprint_id)
+    )
+    by_sprint = {row.sprint_id: Activity.from_row(row) for row in rows}
+    done = case((Challenge.status == ChallengeStatus.DONE, 1), else_=0)
+    counts = {
+        sprint_id: (int(finished), total)
+        for sprint_id, finished, total in db.session.execute(
+            select(
+                Challenge.sprint_id,
+                func.coalesce(func.sum(done), 0),
+                func.count(Challenge.id),
+            )
+            .where(Challenge.community_id == community.id)
+            .group_by(Challenge.sprint_id)
+        )
+    }
+    per_sprint = [
+        SprintRow(
+            sprint,
+            by_sprint.get(sprint.id, Activity()),
+            *counts.get(sprint.id, (0, 0)),
+        )
+        for sprint in sprints
+    ]
+    return {
+        "participants": participant_count(community.id),
+        "sprints": per_sprint,
+        "outside_sprints": by_sprint.get(None, Activity()),
+        "skills": validated_skills([community.id], start, end),
+    }
+
+
+@dataclass
+class RegionRow:
+    region: Region
+    communities: int
+    activity: Activity
+    validated: int
+
+
+def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
+    """Return the measures of every region side by side, with the filters applied."""
+    communities = select(Community.id, Community.region_id)
+    if theme:
+        communities = communities.where(Community.theme == theme)
+    if region_ids:
+        communities = communities.where(Community.region_id.in_(region_ids))
+    communities = communities.subquery()
+
+    activity = {
+        row.region_id: Activity.from_row(row)
+        for row in db.session.execute(
+            select(communities.c.region_id, *activity_columns())
+            .join(communities, communities.c.id == LogEntry.community_id)
+            .where(period_filter(start, end))
+            .group_by(communities.c.region_id)
+        )
+    }
+    validated_at = func.date(SkillClaim.validated_at)
+    claim_filters = [SkillClaim.status == ClaimStatus.VALIDATED]
+    if start:
+        claim_filters.append(validated_at >= start)
+    if end:
+        claim_filters.append(validated_at <= end)
+    validated = dict(
+        db.session.execute(
+            select(communities.c.region_id, func.count(SkillClaim.id))
+            .join(communities, communities.c.id == SkillClaim.community_id)
+            .where(*claim_filters)
+            .group_by(communities.c.region_id)
+        ).all()
+    )
+    community_counts = dict(
+        db.session.execute(
+            select(
+                communities.c.region_id, cast(func.count(communities.c.id), Integer)
+            ).group_by(communities.c.region_id)
+        ).all()
+    )
+    regions = db.session.scalars(
+        select(Region).where(Region.id.in_(community_counts)).order_by(Region.name)
+    )
+    return [
+        RegionRow(
+            region,
+            community_counts[region.id],
+            activity.get(region.id, Activity()),
+            validated.get(region.id, 0),
+        )
+        for region in regions
+    ]
+
+
+def safe_cell(value) -> str:
+    """Return the value as text that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(headers: list[str], rows: list[list]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(header) for header in headers])
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return "\ufeff" + out.getvalue()
