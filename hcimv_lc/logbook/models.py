@@ -53,6 +53,8 @@ class LogEntry(db.Model):
         Index("ix_log_entry_author_date", "author_id", "date"),
         Index("ix_log_entry_sprint_date", "sprint_id", "date"),
         Index("ix_log_entry_community_created", "community_id", "created_at"),
+        # Dashboards sum a community's entries over a period of dates.
+        Index("ix_log_entry_community_date", "community_id", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
