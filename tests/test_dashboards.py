@@ -171,3 +171,24 @@ def test_unknown_table_and_reversed_period_are_handled(app, demo_data):
     assert "Kies een einddatum na de begindatum" in reversed_period.get_data(
         as_text=True
     )
+
+
+def test_region_dashboard_lists_communities_with_their_own_numbers(app, demo_data):
+    with app.app_context():
+        people = defaultdict(set)
+        minutes = defaultdict(int)
+        for name, author, spent in db.session.execute(
+            select(Community.name, LogEntry.author_id, LogEntry.minutes).join(
+                LogEntry, LogEntry.community_id == Community.id
+            )
+        ):
+            people[name].add(author)
+            minutes[name] += spent
+
+    rows = csv_rows(
+        signed_in(app, "admin@example.org").get("/dashboards/regions?table=communities")
+    )
+
+    shown = {row[0]: (int(row[2]), sum(int(v) for v in row[4:7])) for row in rows[1:]}
+    for name, ids in people.items():
+        assert shown[name] == (len(ids), minutes[name])

@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.challenges.models import Challenge, ChallengeStatus
@@ -259,8 +259,18 @@ class RegionRow:
     validated: int
 
 
+@dataclass
+class CommunityRow:
+    community: Community
+    activity: Activity
+    validated: int
+
+
 def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
-    """Return the measures of every region side by side, with the filters applied."""
+    """Return the measures of every region and community, with the filters applied.
+
+    Both come from the same two grouped queries: per community, summed per region.
+    """
     communities = select(Community.id, Community.region_id)
     if theme:
         communities = communities.where(Community.theme == theme)
@@ -268,13 +278,13 @@ def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
         communities = communities.where(Community.region_id.in_(region_ids))
     communities = communities.subquery()
 
-    activity = {
-        row.region_id: Activity.from_row(row)
+    per_community = {
+        row.id: Activity.from_row(row)
         for row in db.session.execute(
-            select(communities.c.region_id, *activity_columns())
+            select(communities.c.id, *activity_columns())
             .join(communities, communities.c.id == LogEntry.community_id)
             .where(period_filter(start, end))
-            .group_by(communities.c.region_id)
+            .group_by(communities.c.id)
         )
     }
     validated_at = func.date(SkillClaim.validated_at)
@@ -285,31 +295,50 @@ def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
         claim_filters.append(validated_at <= end)
     validated = dict(
         db.session.execute(
-            select(communities.c.region_id, func.count(SkillClaim.id))
+            select(SkillClaim.community_id, func.count(SkillClaim.id))
             .join(communities, communities.c.id == SkillClaim.community_id)
             .where(*claim_filters)
-            .group_by(communities.c.region_id)
+            .group_by(SkillClaim.community_id)
         ).all()
     )
-    community_counts = dict(
-        db.session.execute(
-            select(
-                communities.c.region_id, cast(func.count(communities.c.id), Integer)
-            ).group_by(communities.c.region_id)
-        ).all()
-    )
-    regions = db.session.scalars(
-        select(Region).where(Region.id.in_(community_counts)).order_by(Region.name)
-    )
-    return [
-        RegionRow(
-            region,
-            community_counts[region.id],
-            activity.get(region.id, Activity()),
-            validated.get(region.id, 0),
+    listed = list(
+        db.session.scalars(
+            select(Community)
+            .join(communities, communities.c.id == Community.id)
+            .options(joinedload(Community.region))
+            .order_by(Community.name)
         )
-        for region in regions
+    )
+
+    # Distinct people cannot be summed over communities: count them per region.
+    people = {
+        row.region_id: Activity.from_row(row)
+        for row in db.session.execute(
+            select(communities.c.region_id, *activity_columns())
+            .join(communities, communities.c.id == LogEntry.community_id)
+            .where(period_filter(start, end))
+            .group_by(communities.c.region_id)
+        )
+    }
+    regions: dict[int, RegionRow] = {}
+    for community in listed:
+        row = regions.setdefault(
+            community.region_id,
+            RegionRow(
+                community.region, 0, people.get(community.region_id, Activity()), 0
+            ),
+        )
+        row.communities += 1
+        row.validated += validated.get(community.id, 0)
+    community_rows = [
+        CommunityRow(
+            community,
+            per_community.get(community.id, Activity()),
+            validated.get(community.id, 0),
+        )
+        for community in listed
     ]
+    return sorted(regions.values(), key=lambda row: row.region.name), community_rows
 
 
 def safe_cell(value) -> str:

@@ -166,7 +166,7 @@ def community_tables(dashboard) -> list[Table]:
     ]
 
 
-def region_tables(rows) -> list[Table]:
+def region_tables(rows, community_rows) -> list[Table]:
     return [
         Table(
             "regions",
@@ -192,5 +192,30 @@ def region_tables(rows) -> list[Table]:
             ],
             series=[4, 5, 6],
             stacked=True,
-        )
+        ),
+        Table(
+            "communities",
+            _("Leergemeenschappen naast elkaar"),
+            [
+                _("Leergemeenschap"),
+                _("Regio"),
+                _("Actieve deelnemers"),
+                _("Reflecteerde (% van de actieven)"),
+                *(str(KIND_LABELS[kind]) for kind in KINDS),
+                _("Gevalideerde vaardigheden"),
+            ],
+            [
+                [
+                    row.community.name,
+                    row.community.region.name,
+                    row.activity.active,
+                    percent(row.activity.reflected_share(row.activity.active)),
+                    *(row.activity.minutes[kind] for kind in KINDS),
+                    row.validated,
+                ]
+                for row in community_rows
+            ],
+            series=[4, 5, 6],
+            stacked=True,
+        ),
     ]

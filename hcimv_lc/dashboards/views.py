@@ -78,10 +78,10 @@ def regions():
     form.theme.choices = [("", "—")] + THEME_CHOICES
     form.regions.choices = region_choices()
     form.validate()
-    rows = service.region_dashboard(
+    rows, community_rows = service.region_dashboard(
         theme=valid_or(form.theme, ""),
         region_ids=valid_or(form.regions, []) or [],
         start=valid_or(form.start, None),
         end=valid_or(form.end, None),
     )
-    return respond("dashboards/regions.html", region_tables(rows), form, rows=rows)
+    return respond("dashboards/regions.html", region_tables(rows, community_rows), form)
