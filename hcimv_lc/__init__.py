@@ -71,6 +71,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
 
+    from hcimv_lc.dashboards import rollup
+
+    rollup.install()
+
     web.init_app(app)
     errors.init_app(app)
     web.register_converters(app)
@@ -95,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     from hcimv_lc.logbook.views import bp as logbook
     from hcimv_lc.notifications.views import bp as notifications
     from hcimv_lc.organisations.views import bp as organisations
+    from hcimv_lc.regional.views import bp as regional
+    from hcimv_lc.research.views import bp as research
     from hcimv_lc.skills.views import bp as skills
     from hcimv_lc.sprints.views import bp as sprints
     from hcimv_lc.toolbox.views import bp as toolbox
@@ -113,7 +119,9 @@ def register_blueprints(app: Flask) -> None:
         instruments,
         skills,
         badges,
+        research,
         dashboards,
+        regional,
     ):
         app.register_blueprint(blueprint)
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from hcimv_lc.challenges.models import Challenge, ChallengeStatus
 from hcimv_lc.communities.models import Community, Membership, Role
+from hcimv_lc.dashboards.models import ActivityWeek
 from hcimv_lc.extensions import db
 from hcimv_lc.instruments import service as instruments
 from hcimv_lc.instruments.models import Administration, Dimension, Instrument
@@ -190,6 +191,33 @@ def validated_skills(community_ids, start: date | None, end: date | None, limit=
     return [(skill, count) for skill, count in db.session.execute(query)]
 
 
+def rollup_columns():
+    """Return the same measures as activity_columns, read from the weekly roll-up."""
+    return (
+        func.count(distinct(ActivityWeek.author_id)).label("active"),
+        func.count(
+            distinct(case((ActivityWeek.reflections > 0, ActivityWeek.author_id)))
+        ).label("reflected"),
+        func.coalesce(func.sum(ActivityWeek.entries), 0).label("entries"),
+        *(
+            func.coalesce(func.sum(getattr(ActivityWeek, f"minutes_{kind}")), 0).label(
+                f"minutes_{kind}"
+            )
+            for kind in KINDS
+        ),
+    )
+
+
+def weeks_filter(start: date | None, end: date | None):
+    """Select the roll-up weeks of a period, which counts in whole weeks."""
+    conditions = []
+    if start:
+        conditions.append(ActivityWeek.week_start >= start - timedelta(start.weekday()))
+    if end:
+        conditions.append(ActivityWeek.week_start <= end)
+    return and_(True, *conditions)
+
+
 def period_filter(start: date | None, end: date | None):
     conditions = []
     if start:
@@ -281,9 +309,9 @@ def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
     per_community = {
         row.id: Activity.from_row(row)
         for row in db.session.execute(
-            select(communities.c.id, *activity_columns())
-            .join(communities, communities.c.id == LogEntry.community_id)
-            .where(period_filter(start, end))
+            select(communities.c.id, *rollup_columns())
+            .join(communities, communities.c.id == ActivityWeek.community_id)
+            .where(weeks_filter(start, end))
             .group_by(communities.c.id)
         )
     }
@@ -314,9 +342,9 @@ def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
     people = {
         row.region_id: Activity.from_row(row)
         for row in db.session.execute(
-            select(communities.c.region_id, *activity_columns())
-            .join(communities, communities.c.id == LogEntry.community_id)
-            .where(period_filter(start, end))
+            select(communities.c.region_id, *rollup_columns())
+            .join(communities, communities.c.id == ActivityWeek.community_id)
+            .where(weeks_filter(start, end))
             .group_by(communities.c.region_id)
         )
     }
