@@ -19,7 +19,7 @@ from hcimv_lc.discussion.models import Thread
 from hcimv_lc.extensions import db, login_manager
 from hcimv_lc.instruments.models import Administration
 from hcimv_lc.logbook.models import LogEntry, Visibility
-from hcimv_lc.regional.models import CompanyVisit  # noqa: F401
+from hcimv_lc.regional.models import CompanyVisit
 from hcimv_lc.research.models import ExportLog, ResearchConsent  # noqa: F401
 from hcimv_lc.skills.models import ClaimStatus, ShareLink, SkillClaim
 from hcimv_lc.sprints.models import (
@@ -256,6 +256,26 @@ def can_see_badge_history(user, credential: Credential) -> bool:
     return can_view_claim(user, credential.claim)
 
 
+def can_record_visit(user, _obj) -> bool:
+    """Members of any community visit companies anyway; so may administrators."""
+    return is_admin(user) or bool(roles_of(user))
+
+
+def can_view_regional(user, _obj) -> bool:
+    """Researchers and facilitators of any community, and administrators."""
+    roles = set(roles_of(user).values())
+    return is_admin(user) or bool(roles & {Role.RESEARCHER, Role.FACILITATOR})
+
+
+def can_view_visit(user, visit: CompanyVisit) -> bool:
+    return is_admin(user) or (user.is_authenticated and visit.recorded_by_id == user.id)
+
+
+def can_export_research(user, community: Community) -> bool:
+    """Researchers of the community and administrators; a facilitator is not one."""
+    return is_admin(user) or role_in(user, community) == Role.RESEARCHER
+
+
 def studies_community(user, community: Community) -> bool:
     """Facilitators and researchers follow a community's numbers; so do admins."""
     if is_admin(user):
@@ -326,6 +346,9 @@ RULES: dict[str, Rule] = {
     "badge.revoke": can_revoke_badge,
     "badge.history": can_see_badge_history,
     "challenge.suggestions": can_manage_challenge,
+    "regional.record": can_record_visit,
+    "regional.view": can_view_regional,
+    "visit.view": can_view_visit,
     "dashboard.sprint": lambda user, sprint: studies_community(user, sprint.community),
     "dashboard.community": studies_community,
     "dashboard.regions": lambda user, _obj: is_researcher(user),
@@ -334,6 +357,8 @@ RULES: dict[str, Rule] = {
     "tool.adapt": lambda user, tool: (
         can_view_tool(user, tool) and can_create_tool(user, tool)
     ),
+    "research.consent": lambda user, _obj: user.is_authenticated,
+    "research.export": can_export_research,
 }
 
 # The action that decides whether an object is visible at all (404 when it is not).
@@ -350,6 +375,7 @@ VIEW_ACTIONS: dict[type, str] = {
     Administration: "administration.view",
     SkillClaim: "claim.view",
     ShareLink: "share.manage",
+    CompanyVisit: "visit.view",
 }
 
 

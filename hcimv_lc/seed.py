@@ -17,6 +17,8 @@ from hcimv_lc.extensions import db
 from hcimv_lc.logbook.models import Comment, LogEntry
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.organisations.models import Organisation, Region
+from hcimv_lc.regional import service as regional
+from hcimv_lc.regional.models import CompanyVisit
 from hcimv_lc.skills import service as claim_service
 from hcimv_lc.skills.models import ClaimStatus, ClaimStep, Skill, SkillClaim
 from hcimv_lc.sprints import service as sprints
@@ -400,6 +402,39 @@ def load_claims(communities, skills) -> int:
     return created
 
 
+def load_company_visits(regions, organisations, skills) -> int:
+    """Add demo company visits, dated around today, unless the visitor has visits."""
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    visited = set(db.session.scalars(select(CompanyVisit.recorded_by_id).distinct()))
+    created = 0
+    for item in read("company_visits.json"):
+        visitor = users.get(item["recorded_by"])
+        if visitor is None or visitor.id in visited:
+            continue
+
+        organisation = organisations.get(item.get("organisation"))
+        region = regions.get(item.get("region"))
+        regional.record_visit(
+            visitor,
+            organisation_id=organisation.id if organisation else None,
+            company_name=item.get("company", ""),
+            sector=item["sector"],
+            company_size=item["size"],
+            region_id=region.id if region else None,
+            visited_on=date.today() - timedelta(days=item["days_ago"]),
+            skills_now=[skills[slug].id for slug in item["now"]],
+            skills_later=[skills[slug].id for slug in item["two_years"]],
+            time_to_learn=item.get("time_to_learn"),
+            learns_from_mistakes=item.get("learns_from_mistakes"),
+            shares_knowledge=item.get("shares_knowledge"),
+            open_vacancies=item.get("open_vacancies", 0),
+            vacancy_note=item.get("vacancy_note", ""),
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
 def load(demo_accounts: bool) -> dict[str, int]:
     """Load every seed file; demo accounts only when asked. Returns counts."""
     regions = load_regions()
@@ -410,6 +445,9 @@ def load(demo_accounts: bool) -> dict[str, int]:
     new_sprints = load_sprints(communities, organisations)
     new_entries = load_logbook(communities, skills)
     new_claims = load_claims(communities, skills) if demo_accounts else 0
+    new_visits = (
+        load_company_visits(regions, organisations, skills) if demo_accounts else 0
+    )
     new_tools = load_tools(organisations)
     new_instruments = load_instruments()
     db.session.commit()
@@ -423,6 +461,7 @@ def load(demo_accounts: bool) -> dict[str, int]:
         "skills": len(skills),
         "new_log_entries": new_entries,
         "new_skill_claims": new_claims,
+        "new_company_visits": new_visits,
         "new_tools": new_tools,
         "new_instruments": new_instruments,
     }

@@ -42,8 +42,14 @@ CLAIM_VIEW = (302, 404, 200, 200, 404, 404, 404, 200)
 CLAIM_OWNER_POST = (302, 404, 303, 403, 404, 404, 404, 403)
 MEMBERS_OF_ANY = (302, 403, 200, 200, 200, 200, 200, 403)
 FACILITATORS = (302, 403, 403, 200, 200, 403, 403, 403)
+# Research exports of the closed community: its researcher and administrators.
+RESEARCH_EXPORT = (302, 404, 403, 403, 404, 200, 404, 200)
 # Numbers of the closed community: its facilitators and researchers, and admins.
 CLOSED_STUDY = (302, 404, 403, 200, 404, 200, 404, 200)
+# Company visits: members of any community record them, and administrators; the
+# regional view of their numbers is for researchers, facilitators and admins.
+VISIT_RECORD = (302, 403, 200, 200, 200, 200, 200, 200)
+REGIONAL_VIEW = (302, 403, 403, 200, 200, 200, 200, 200)
 ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "static": [("GET", "/static/css/app.css", PUBLIC)],
     "core.home": [("GET", "/", PUBLIC)],
@@ -72,6 +78,12 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
     "accounts.change_password": [
         ("GET", "/account/password", SIGNED_IN),
         ("POST", "/account/password", SIGNED_IN),
+    ],
+    "accounts.personal_data_download": [("GET", "/account/data.json", SIGNED_IN)],
+    # An empty form, or the last facilitator or administrator: the page comes back.
+    "accounts.delete_account": [
+        ("GET", "/account/delete", SIGNED_IN),
+        ("POST", "/account/delete", SIGNED_IN),
     ],
     "accounts.choose_language": [("POST", "/language", (303,) * 8)],
     "communities.index": [("GET", "/communities", PUBLIC)],
@@ -481,6 +493,26 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
         ("GET", "/badges/achievements/{skill}", PUBLIC),
         ("GET", "/badges/achievements/no-such-skill", (404,) * 8),
     ],
+    "regional.new_visit": [
+        ("GET", "/regional/visits/new", VISIT_RECORD),
+        # An empty form is refused beside its fields.
+        ("POST", "/regional/visits/new", VISIT_RECORD),
+    ],
+    "regional.visits": [("GET", "/regional/visits", VISIT_RECORD)],
+    # The visit of the participant: they and administrators see it.
+    "regional.visit": [
+        ("GET", "/regional/visits/{visit}", (302, 404, 200, 404, 404, 404, 404, 200)),
+        ("GET", "/regional/visits/999999", (404,) * 8),
+    ],
+    "regional.index": [
+        ("GET", "/regional", REGIONAL_VIEW),
+        ("GET", "/regional?region=999999&start=1800-01", REGIONAL_VIEW),
+    ],
+    "regional.download": [
+        ("GET", "/regional.csv?table=overview", REGIONAL_VIEW),
+        ("GET", "/regional.csv?table=now&region={region}", REGIONAL_VIEW),
+        ("GET", "/regional.csv?table=nonsense", (302, 403, 403) + (404,) * 5),
+    ],
     "instruments.define": [
         ("GET", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),
         ("POST", "/tools/{tool}/instrument", (302, 403, 403, 403, 403, 200, 403, 200)),
@@ -511,5 +543,26 @@ ROUTES: dict[str, list[tuple[str, str, tuple[int, ...]]]] = {
             (302, 404, 403, 200, 404, 200, 404, 200),
         ),
         ("GET", "/administrations/999999/results", (404,) * 8),
+    ],
+    "research.consent": [
+        ("GET", "/account/research", SIGNED_IN),
+        # An empty form names no community: refused beside the form.
+        ("POST", "/account/research", (302,) + (400,) * 7),
+    ],
+    # Researchers of the community and administrators, never its facilitators.
+    "research.export": [
+        ("GET", "/communities/{closed}/research/export", RESEARCH_EXPORT),
+        (
+            "GET",
+            "/communities/{open}/research/export",
+            (302, 403, 403, 403, 403, 200, 403, 200),
+        ),
+        ("GET", "/communities/does-not-exist/research/export", (404,) * 8),
+        # An empty form is refused beside its fields.
+        (
+            "POST",
+            "/communities/{closed}/research/export",
+            (302, 404, 403, 403, 404, 400, 404, 400),
+        ),
     ],
 }

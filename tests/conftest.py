@@ -278,6 +278,7 @@ def build_world(app) -> World:
                 memberships[(key, persona)] = membership.id
         ids = add_community_objects(communities, people)
         ids.update(add_skill_objects(app, communities, people, ids))
+        ids.update(add_visit_objects(communities, people))
         db.session.commit()
 
         return World(
@@ -661,3 +662,30 @@ def add_skill_objects(app, communities, people, ids) -> dict[str, int | str]:
         "share_token": "live-share-token",
         "expired_token": "expired-share-token",
     }
+
+
+def add_visit_objects(communities, people) -> dict[str, int]:
+    """`visit`: recorded today by `participant` in Twente; it needs heat pumps now."""
+    from sqlalchemy import insert, select
+
+    from hcimv_lc.regional.models import CompanyVisit, company_visit_skill
+    from hcimv_lc.skills.models import Skill
+
+    visit = CompanyVisit(
+        recorded_by_id=people["participant"].id,
+        company_name="Installatiebedrijf De Vries",
+        sector="installatietechniek",
+        company_size="small",
+        region_id=communities["closed"].region_id,
+        visited_on=date.today(),
+    )
+    db.session.add(visit)
+    db.session.flush()
+    heat_pump = db.session.scalar(
+        select(Skill.id).where(Skill.slug == "warmtepomp-inregelen")
+    )
+    db.session.execute(
+        insert(company_visit_skill),
+        [{"visit_id": visit.id, "skill_id": heat_pump, "horizon": "now"}],
+    )
+    return {"visit": visit.id}

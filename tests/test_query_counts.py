@@ -287,3 +287,88 @@ def test_dashboard_statement_count_does_not_grow_with_the_data(
     assert len(large) == len(small), (small, large)
     assert len(small) <= 12
     assert len(set(small)) == len(small), "a statement runs twice"
+
+
+def grow_visits(app, world, number):
+    """Add company visits in both regions, with needs now and later, and claims."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from hcimv_lc.regional.models import CompanyVisit, company_visit_skill
+    from hcimv_lc.skills.models import Skill, SkillClaim
+
+    with app.app_context():
+        community = db.session.scalar(db.select(Community).filter_by(slug=world.closed))
+        later = db.session.scalar(
+            db.select(Skill.id).filter_by(slug=world.ids["skill"])
+        )
+        start = db.session.scalar(db.select(db.func.count(Skill.id)))
+        for index in range(start, start + number):
+            skill = Skill(slug=f"need-{index}", name_nl=f"Vraag {index}", name_en="x")
+            db.session.add(skill)
+            db.session.flush()
+            for region, sector in (("twente", "bouw"), ("groningen", "zorg")):
+                visit = CompanyVisit(
+                    recorded_by_id=world.person("participant").id,
+                    company_name=f"Bedrijf {index} {region}",
+                    sector=sector,
+                    company_size="small",
+                    region_id=world.region_ids[region],
+                    visited_on=community.created_at.date() - timedelta(days=index * 40),
+                    time_to_learn=3,
+                )
+                db.session.add(visit)
+                db.session.flush()
+                needs = [(skill.id, "now"), (later, "two_years")]
+                db.session.execute(
+                    insert(company_visit_skill),
+                    [
+                        {"visit_id": visit.id, "skill_id": need, "horizon": horizon}
+                        for need, horizon in needs
+                    ],
+                )
+            db.session.add(
+                SkillClaim(
+                    user_id=world.person("participant").id,
+                    community_id=community.id,
+                    skill_id=skill.id,
+                    level=3,
+                    status="validated",
+                )
+            )
+        db.session.commit()
+
+
+REGIONAL_PAGES = [
+    ("researcher", "/regional"),
+    ("researcher", "/regional?region={twente}&sector=bouw&start=2020-01"),
+    ("researcher", "/regional.csv?table=trend"),
+    ("researcher", "/regional.csv?table=gap&region={twente}"),
+    ("participant", "/regional/visits"),
+    ("participant", "/regional/visits/new"),
+    ("participant", "/regional/visits/{visit}"),
+    ("facilitator", "/communities/{closed}/sprints/new"),
+]
+
+
+@pytest.mark.parametrize(("persona", "template"), REGIONAL_PAGES)
+def test_regional_page_statement_count_does_not_grow_with_the_data(
+    app, as_persona, world, persona, template
+):
+    client = as_persona(persona)
+    path = template.format(
+        twente=world.region_ids["twente"], closed=world.closed, **world.ids
+    )
+    grow_visits(app, world, 2)
+    client.get(path)
+
+    with count_statements(app) as small:
+        assert client.get(path).status_code == 200
+    grow_visits(app, world, 15)
+    with count_statements(app) as large:
+        assert client.get(path).status_code == 200
+
+    assert len(large) == len(small), (small, large)
+    assert len(small) <= 12
+    assert len(set(small)) == len(small), "a statement runs twice"

@@ -7,10 +7,11 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     SubmitField,
 )
-from wtforms.validators import Email, EqualTo, Length, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from hcimv_lc.accounts.service import PASSWORD_MAX_LENGTH, password_problem
 from hcimv_lc.forms import max_length, required, strip, text_line
@@ -115,3 +116,20 @@ class LanguageForm(FlaskForm):
     locale = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES, validators=[required()])
     next = HiddenField()
     submit = SubmitField(_l("Taal kiezen"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Je wachtwoord"),
+        validators=[required(), max_length(PASSWORD_MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    posts = RadioField(
+        _l("Wat gebeurt er met je berichten in discussies?"),
+        choices=[
+            ("delete", _l("Verwijderen")),
+            ("keep", _l("Laten staan, als van een voormalig lid")),
+        ],
+        validators=[InputRequired(message=_l("Kies wat er met je berichten gebeurt."))],
+    )
+    submit = SubmitField(_l("Account definitief verwijderen"))

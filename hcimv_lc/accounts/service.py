@@ -103,6 +103,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Return whether the password is the account's, without counting a log-in."""
+    return check_password_hash(user.password_hash, password)
+
+
 @cache
 def dummy_hash() -> str:
     return generate_password_hash("not a real password")

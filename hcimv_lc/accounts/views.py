@@ -1,15 +1,18 @@
 """Log-in, registration, password reset, profile and language."""
 
+import json
 import logging
 import secrets
+from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from hcimv_lc.accounts import service
+from hcimv_lc.accounts import personal_data, service
 from hcimv_lc.accounts.forms import (
+    DeleteAccountForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -228,6 +231,49 @@ def change_password():
             return redirect(url_for("accounts.profile"), 303)
 
     return render_page("accounts/change_password.html", form=form)
+
+
+@bp.get("/account/data.json")
+def personal_data_download():
+    authorize("account.use")
+
+    user = db.session.get(User, current_user.id)
+    document = personal_data.export(user)
+    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
+    response.mimetype = "application/json"
+    name = f"mijn-gegevens-{date.today().isoformat()}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    logger.info("Personal data of user %s downloaded", user.id)
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=login_failed)
+def delete_account():
+    authorize("account.use")
+
+    user = db.session.get(User, current_user.id)
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not service.password_matches(user, form.password.data):
+            form.password.errors.append(_("Dit is niet je wachtwoord."))
+        else:
+            try:
+                stored_names = personal_data.erase(user, form.posts.data == "keep")
+            except personal_data.ErasureRefused:
+                # Nothing was written; the page below says what to do first.
+                db.session.rollback()
+            else:
+                db.session.commit()
+                personal_data.remove_files(stored_names)
+                logout_user()
+                session.clear()
+                flash(_("Je account en al je gegevens zijn verwijderd."), "success")
+                return redirect(url_for("core.home"), 303)
+
+    blockers = personal_data.erasure_blockers(user)
+    return render_page("accounts/delete_account.html", form=form, blockers=blockers)
 
 
 @bp.post("/language")

@@ -102,12 +102,15 @@ class Comment(db.Model):
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("log_entry.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    # Empty once the author erased their account and kept their posts.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author: Mapped[User] = relationship()
+    author: Mapped[User | None] = relationship()
     entry: Mapped[LogEntry] = relationship()
 
     def __repr__(self) -> str:

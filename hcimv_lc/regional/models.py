@@ -15,6 +15,22 @@ class Horizon(StrEnum):
     TWO_YEARS = "two_years"
 
 
+class Sector(StrEnum):
+    """The SME sectors a visit is filed under, stored by these codes."""
+
+    INSTALLATION = "installatietechniek"
+    CONSTRUCTION = "bouw"
+    ELECTRICAL = "elektrotechniek"
+    METAL = "metaal"
+    CARE = "zorg"
+    LOGISTICS = "logistiek"
+    RETAIL = "retail"
+    HOSPITALITY = "horeca"
+    AGRIFOOD = "agrifood"
+    ICT = "ict"
+    OTHER = "overig"
+
+
 company_visit_skill = Table(
     "company_visit_skill",
     db.metadata,

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +15,7 @@ from hcimv_lc.discussion.service import threads_about
 from hcimv_lc.extensions import db
 from hcimv_lc.forms import show_rule_error
 from hcimv_lc.policy import authorize, can
+from hcimv_lc.regional.service import top_needs
 from hcimv_lc.sprints import calendar, service
 from hcimv_lc.sprints.forms import STATUS_LABELS as SPRINT_STATUS_LABELS
 from hcimv_lc.sprints.forms import (
@@ -77,7 +79,18 @@ def plan(slug: str):
         )
         return redirect(url_for("sprints.detail", sprint_id=sprint.id), 303)
 
-    return render_page("sprints/form.html", form=form, community=community, sprint=None)
+    return render_page(
+        "sprints/form.html",
+        form=form,
+        community=community,
+        sprint=None,
+        needs=needs_of_region(community),
+    )
+
+
+def needs_of_region(community) -> list[tuple[str, int]]:
+    """Return what companies in the community's region need, for its planners."""
+    return top_needs(community.region_id, locale=str(get_locale()))
 
 
 @bp.get("/sprints/<int:sprint_id>")
@@ -147,7 +160,11 @@ def edit(sprint_id: int):
             return redirect(url_for("sprints.detail", sprint_id=sprint.id), 303)
 
     return render_page(
-        "sprints/form.html", form=form, community=sprint.community, sprint=sprint
+        "sprints/form.html",
+        form=form,
+        community=sprint.community,
+        sprint=sprint,
+        needs=needs_of_region(sprint.community),
     )
 
 

@@ -1,0 +1,89 @@
+"""On a phone, by touch: a visitor records what a company needs, in a few minutes."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, log_in
+
+SMALLEST_TARGET = 44
+
+
+@pytest.fixture
+def phone(browser):
+    """A touch screen of 390 by 844; fails the test on a script error."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type == "error" else None
+        ),
+    )
+    yield page
+
+    context.close()
+    assert problems == []
+
+
+def target_of(page, control):
+    """Return what a thumb touches: the label of a chip, else the control itself."""
+    kind = control.get_attribute("type")
+    if kind in ("radio", "checkbox"):
+        return page.locator(f"label[for='{control.get_attribute('id')}']")
+    return control
+
+
+def test_visitor_records_a_company_visit_by_touch(phone, live_server):
+    page = phone
+    log_in(page, live_server, "participant@example.org")
+    page.locator("header summary", has_text="Meer").tap()
+    page.get_by_role("link", name="Bedrijfsbezoek vastleggen").tap()
+    expect(page).to_have_url(f"{live_server}/regional/visits/new")
+    form = page.locator("form.visit-form")
+    for summary in form.locator("summary").all():
+        assert summary.bounding_box()["height"] >= SMALLEST_TARGET
+        summary.tap()
+
+    controls = form.locator("input:not([type=hidden]), select, button[type=submit]")
+    assert controls.count() > 50
+    for control in controls.all():
+        target = target_of(page, control)
+        target.scroll_into_view_if_needed()
+        box = target.bounding_box()
+        name = control.get_attribute("id") or control.inner_text()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+        assert box["height"] >= SMALLEST_TARGET, name
+        assert box["width"] >= SMALLEST_TARGET, name
+        # A trial tap checks that the target is visible, enabled and on top.
+        target.tap(trial=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    form.get_by_label("Bedrijf uit de lijst").select_option(
+        label="Nijhof Klimaattechniek"
+    )
+    form.get_by_text("Installatietechniek", exact=True).tap()
+    form.get_by_text("10 tot 50 medewerkers", exact=True).tap()
+    now = form.locator("fieldset", has_text="Welke vaardigheden zijn nu nodig?")
+    now.get_by_text("Warmtepomp inregelen", exact=True).tap()
+    now.get_by_text("Ventilatiesysteem balanceren", exact=True).tap()
+    later = form.locator("fieldset", has_text="over twee jaar nodig?")
+    later.get_by_text("Installaties op afstand monitoren", exact=True).tap()
+    for question in ("tijd om te leren", "van fouten", "kennis met elkaar"):
+        form.locator("fieldset", has_text=question).get_by_text("4", exact=True).tap()
+    form.get_by_label("Open vacatures").fill("2")
+    form.get_by_label("Welke vacatures? (kort)").fill("Twee monteurs")
+    form.get_by_role("button", name="Bezoek opslaan").tap()
+
+    expect(page.locator(".flash")).to_contain_text(
+        "Het bezoek aan Nijhof Klimaattechniek is vastgelegd."
+    )
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Ventilatiesysteem balanceren, Warmtepomp inregelen")
+    expect(facts).to_contain_text("Installaties op afstand monitoren")
+    expect(facts).to_contain_text("Twente")
+    another = page.get_by_role("button", name="Nog een bezoek vastleggen")
+    expect(another).to_be_in_viewport()
+    another.tap()
+    expect(page).to_have_url(f"{live_server}/regional/visits/new")
