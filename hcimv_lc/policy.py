@@ -283,6 +283,15 @@ def studies_community(user, community: Community) -> bool:
     return role_in(user, community) in {Role.FACILITATOR, Role.RESEARCHER}
 
 
+def studied_communities(user) -> set[int]:
+    """Return the communities whose numbers the person follows one by one."""
+    return {
+        community_id
+        for community_id, role in roles_of(user).items()
+        if role in {Role.FACILITATOR, Role.RESEARCHER}
+    }
+
+
 def is_researcher(user) -> bool:
     return is_admin(user) or Role.RESEARCHER in roles_of(user).values()
 

@@ -129,9 +129,7 @@ def test_region_dashboard_puts_regions_side_by_side(app, demo_data):
             people[region].add(author)
 
     rows = csv_rows(
-        signed_in(app, "researcher@example.org").get(
-            "/dashboards/regions?table=regions"
-        )
+        signed_in(app, "admin@example.org").get("/dashboards/regions?table=regions")
     )
 
     shown = {row[0]: int(row[2]) for row in rows[1:]}
@@ -192,3 +190,33 @@ def test_region_dashboard_lists_communities_with_their_own_numbers(app, demo_dat
     shown = {row[0]: (int(row[2]), sum(int(v) for v in row[4:7])) for row in rows[1:]}
     for name, ids in people.items():
         assert shown[name] == (len(ids), minutes[name])
+
+
+def test_a_researcher_sees_other_communities_only_as_large_enough_regions(
+    app, demo_data
+):
+    from hcimv_lc.accounts.models import User
+    from hcimv_lc.communities.models import Membership
+    from hcimv_lc.dashboards.service import SMALLEST_GROUP
+
+    with app.app_context():
+        studied = set(
+            db.session.scalars(
+                select(Community.name)
+                .join(Membership, Membership.community_id == Community.id)
+                .join(User, User.id == Membership.user_id)
+                .where(
+                    User.email == "researcher@example.org",
+                    Membership.role.in_(["researcher", "facilitator"]),
+                )
+            )
+        )
+    client = signed_in(app, "researcher@example.org")
+
+    communities = csv_rows(client.get("/dashboards/regions?table=communities"))
+    regions = csv_rows(client.get("/dashboards/regions?table=regions"))
+
+    assert studied
+    assert {row[0] for row in communities[1:]} == studied
+    for row in regions[1:]:
+        assert row[2] == "" or int(row[2]) >= SMALLEST_GROUP

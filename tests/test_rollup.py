@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from hcimv_lc.dashboards import rollup
@@ -70,3 +71,55 @@ def test_roll_up_counts_a_week_from_monday_to_sunday(app, world):
 
     assert rows
     assert all(row.week_start.weekday() == 0 for row in rows)
+
+
+def test_two_writers_of_the_same_week_both_count(app, world):
+    """Two devices log at once for one person and week: both entries count.
+
+    Only PostgreSQL lets the two transactions overlap; SQLite takes its write lock
+    at the start of each one.
+    """
+    import threading
+    import time
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite runs one writing transaction at a time")
+
+    with app.app_context():
+        template = db.session.get(LogEntry, world.ids["community_entry"])
+        fields = {
+            "author_id": template.author_id,
+            "community_id": template.community_id,
+            "date": template.date,
+            "minutes": 15,
+            "kind": "informal",
+            "subtype": "peer",
+            "what": "Tegelijk",
+            "visibility": "community",
+        }
+    first_flushed = threading.Event()
+    errors = []
+
+    def write(first: bool):
+        try:
+            with app.app_context():
+                if not first:
+                    first_flushed.wait(timeout=5)
+                db.session.add(LogEntry(**fields))
+                db.session.flush()
+                if first:
+                    first_flushed.set()
+                    # Keep the transaction open while the other one writes.
+                    time.sleep(0.5)
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - any failure fails the test
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=write, args=(n == 0,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert snapshot(app) == rebuilt(app)

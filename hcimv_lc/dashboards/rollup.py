@@ -6,6 +6,7 @@ from the entries themselves. Writes that bypass the ORM (bulk inserts of the
 benchmark data) call `rebuild()` afterwards.
 """
 
+import hashlib
 import logging
 from datetime import date, timedelta
 
@@ -45,9 +46,25 @@ def minutes(kind: str):
     )
 
 
+def lock_key(author_id: int, community_id: int, week_start: date) -> int:
+    digest = hashlib.sha256(f"{author_id}:{community_id}:{week_start}".encode())
+    return int.from_bytes(digest.digest()[:8], "big", signed=True)
+
+
 def refresh(connection, keys: set[tuple[int, int, date]]) -> None:
-    """Recompute the roll-up rows of these keys from the log entries."""
-    for author_id, community_id, week_start in keys:
+    """Recompute the roll-up rows of these keys from the log entries.
+
+    On PostgreSQL two writers of the same week would both delete and insert its
+    row; a lock per key, held until commit, makes the second wait and then count
+    the first one's entry too. SQLite writes one transaction at a time already.
+    """
+    postgresql = connection.dialect.name == "postgresql"
+    for author_id, community_id, week_start in sorted(keys):
+        if postgresql:
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"),
+                {"key": lock_key(author_id, community_id, week_start)},
+            )
         connection.execute(
             delete(ActivityWeek).where(
                 ActivityWeek.author_id == author_id,

@@ -17,7 +17,7 @@ from hcimv_lc.instruments.models import Administration, Dimension, Instrument
 from hcimv_lc.logbook.models import Kind, LogEntry
 from hcimv_lc.organisations.models import Region
 from hcimv_lc.skills.models import ClaimStatus, Skill, SkillClaim
-from hcimv_lc.sprints.models import Sprint
+from hcimv_lc.sprints.models import Sprint, SprintStatus
 
 KINDS = [Kind.FORMAL, Kind.NON_FORMAL, Kind.INFORMAL]
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -235,15 +235,15 @@ class SprintRow:
     challenges: int
 
 
-def community_dashboard(community: Community, start=None, end=None):
-    """Return the measures per sprint of the community, and its validated skills."""
-    sprints = list(
-        db.session.scalars(
-            select(Sprint)
-            .where(Sprint.community_id == community.id)
-            .order_by(Sprint.start_date.desc())
-        )
-    )
+def community_dashboard(community: Community, start=None, end=None, drafts=False):
+    """Return the measures per sprint of the community, and its validated skills.
+
+    Draft sprints are listed only for those who plan them (`drafts`).
+    """
+    query = select(Sprint).where(Sprint.community_id == community.id)
+    if not drafts:
+        query = query.where(Sprint.status != SprintStatus.DRAFT)
+    sprints = list(db.session.scalars(query.order_by(Sprint.start_date.desc())))
     rows = db.session.execute(
         select(LogEntry.sprint_id, *activity_columns())
         .where(LogEntry.community_id == community.id, period_filter(start, end))
@@ -285,6 +285,7 @@ class RegionRow:
     communities: int
     activity: Activity
     validated: int
+    hidden: bool = False
 
 
 @dataclass
@@ -294,10 +295,19 @@ class CommunityRow:
     validated: int
 
 
-def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
+# Below this many active people a region's numbers could point at one person.
+SMALLEST_GROUP = 5
+
+
+def region_dashboard(
+    theme: str = "", region_ids=(), start=None, end=None, studied=None
+):
     """Return the measures of every region and community, with the filters applied.
 
     Both come from the same two grouped queries: per community, summed per region.
+    `studied` limits the communities listed one by one to those the reader follows
+    (None: all, for administrators); regions count every community, but show their
+    numbers to such readers only from SMALLEST_GROUP active people.
     """
     communities = select(Community.id, Community.region_id)
     if theme:
@@ -365,12 +375,18 @@ def region_dashboard(theme: str = "", region_ids=(), start=None, end=None):
             validated.get(community.id, 0),
         )
         for community in listed
+        if studied is None or community.id in studied
     ]
+    if studied is not None:
+        for row in regions.values():
+            row.hidden = row.activity.active < SMALLEST_GROUP
     return sorted(regions.values(), key=lambda row: row.region.name), community_rows
 
 
-def safe_cell(value) -> str:
-    """Return the value as text that no spreadsheet will run as a formula."""
+def safe_cell(value):
+    """Return the value so that no spreadsheet runs it as a formula; numbers stay."""
+    if isinstance(value, int | float):
+        return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 

@@ -51,7 +51,6 @@ def percent(value) -> str:
 def sprint_tables(dashboard) -> list[Table]:
     week_label = _("Week")
     weeks = dashboard.weeks
-    people = dashboard.participants
     tables = [
         Table(
             "active",
@@ -77,10 +76,10 @@ def sprint_tables(dashboard) -> list[Table]:
         ),
         Table(
             "reflection",
-            _("Deel van de %(num)d deelnemers dat reflecteerde (%%)", num=people),
+            _("Deel van de actieve mensen dat reflecteerde (%)"),
             [week_label, _("Procent")],
             [
-                [number, percent(activity.reflected_share(people))]
+                [number, percent(activity.reflected_share(activity.active))]
                 for number, _start, activity in weeks
             ],
             chart="line",
@@ -134,12 +133,11 @@ def skills_table(skills) -> Table:
 
 
 def community_tables(dashboard) -> list[Table]:
-    people = dashboard["participants"]
     rows = [
         [
             row.sprint.title,
             row.activity.active,
-            percent(row.activity.reflected_share(people)),
+            percent(row.activity.reflected_share(row.activity.active)),
             *(row.activity.minutes[kind] for kind in KINDS),
             row.challenges_done,
             row.challenges,
@@ -152,8 +150,8 @@ def community_tables(dashboard) -> list[Table]:
             _("Sprints naast elkaar"),
             [
                 _("Sprint"),
-                _("Actieve deelnemers"),
-                _("Reflecteerde (% van de deelnemers)"),
+                _("Actieve mensen"),
+                _("Reflecteerde (% van de actieven)"),
                 *(str(KIND_LABELS[kind]) for kind in KINDS),
                 _("Uitdagingen klaar"),
                 _("Uitdagingen"),
@@ -166,6 +164,18 @@ def community_tables(dashboard) -> list[Table]:
     ]
 
 
+def region_numbers(row) -> list:
+    """Return a region's measures, or empty cells where the group is too small."""
+    if row.hidden:
+        return [None] * (3 + len(KINDS))
+    return [
+        row.activity.active,
+        percent(row.activity.reflected_share(row.activity.active)),
+        *(row.activity.minutes[kind] for kind in KINDS),
+        row.validated,
+    ]
+
+
 def region_tables(rows, community_rows) -> list[Table]:
     return [
         Table(
@@ -174,22 +184,12 @@ def region_tables(rows, community_rows) -> list[Table]:
             [
                 _("Regio"),
                 _("Leergemeenschappen"),
-                _("Actieve deelnemers"),
+                _("Actieve mensen"),
                 _("Reflecteerde (% van de actieven)"),
                 *(str(KIND_LABELS[kind]) for kind in KINDS),
                 _("Gevalideerde vaardigheden"),
             ],
-            [
-                [
-                    row.region.name,
-                    row.communities,
-                    row.activity.active,
-                    percent(row.activity.reflected_share(row.activity.active)),
-                    *(row.activity.minutes[kind] for kind in KINDS),
-                    row.validated,
-                ]
-                for row in rows
-            ],
+            [[row.region.name, row.communities, *region_numbers(row)] for row in rows],
             series=[4, 5, 6],
             stacked=True,
         ),
@@ -199,7 +199,7 @@ def region_tables(rows, community_rows) -> list[Table]:
             [
                 _("Leergemeenschap"),
                 _("Regio"),
-                _("Actieve deelnemers"),
+                _("Actieve mensen"),
                 _("Reflecteerde (% van de actieven)"),
                 *(str(KIND_LABELS[kind]) for kind in KINDS),
                 _("Gevalideerde vaardigheden"),

@@ -1,6 +1,7 @@
 """The sprint, community and region dashboards: charts, their tables and CSV."""
 
 from flask import Blueprint, make_response, request
+from flask_login import current_user
 
 from hcimv_lc.communities.forms import THEME_CHOICES
 from hcimv_lc.communities.service import community_by_slug
@@ -9,7 +10,7 @@ from hcimv_lc.dashboards.forms import DashboardFilterForm, RegionFilterForm
 from hcimv_lc.dashboards.tables import community_tables, region_tables, sprint_tables
 from hcimv_lc.forms import valid_or
 from hcimv_lc.organisations.service import region_choices
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, can, is_admin, studied_communities
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import found, render_page
 
@@ -59,7 +60,10 @@ def community(slug: str):
     form = DashboardFilterForm(request.args)
     form.validate()
     dashboard = service.community_dashboard(
-        item, valid_or(form.start, None), valid_or(form.end, None)
+        item,
+        valid_or(form.start, None),
+        valid_or(form.end, None),
+        drafts=can(current_user, "sprint.plan", item),
     )
     return respond(
         "dashboards/community.html",
@@ -83,5 +87,6 @@ def regions():
         region_ids=valid_or(form.regions, []) or [],
         start=valid_or(form.start, None),
         end=valid_or(form.end, None),
+        studied=None if is_admin(current_user) else studied_communities(current_user),
     )
     return respond("dashboards/regions.html", region_tables(rows, community_rows), form)

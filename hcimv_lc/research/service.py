@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.accounts.models import User
@@ -176,8 +176,15 @@ def set_consent(
 
 
 def pseudonym(key: str, user_id: int) -> str:
-    """Return the person's pseudonym under the key: the same key, the same name."""
-    digest = hmac.new(key.encode(), f"user:{user_id}".encode(), hashlib.sha256)
+    """Return the person's pseudonym under the key: the same key, the same name.
+
+    The app's secret is part of the hash: ids are small numbers, so with the
+    researcher's key alone anyone could hash every id and undo the pseudonyms.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    message = f"research-key:{key}\x00user:{user_id}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256)
     return "p_" + digest.hexdigest()[:16]
 
 
@@ -434,9 +441,9 @@ ANSWERS_ABOUT = _l(
     "Antwoorden op vragenlijsten van mensen met toestemming, alleen van gesloten "
     "meetmomenten: zolang een moment open is, kan een antwoord nog veranderen. Van "
     "een anonieme vragenlijst staan antwoorden er alleen in als minstens vijf mensen "
-    "met toestemming antwoordden, zonder pseudoniem en gesorteerd op vraag en "
-    "antwoord, zodat geen antwoord tot een persoon te herleiden is. De periode geldt "
-    "voor de dag van sluiten."
+    "antwoordden en ze allemaal toestemming gaven, zonder pseudoniem en gesorteerd "
+    "op vraag en antwoord, zodat geen antwoord tot een persoon te herleiden is. De "
+    "periode geldt voor de dag van sluiten."
 )
 APPLICATIONS_ABOUT = _l(
     "Toepassingen van tools in sprints van deze leergemeenschap, met hun "
@@ -610,11 +617,24 @@ def answer_table(community: Community, period: Period, names: Pseudonyms) -> Tab
     respondents = defaultdict(set)
     for row in rows:
         respondents[row.administration_id].add(row.respondent_id)
+    # An anonymous moment is exported only when everyone who answered consents:
+    # otherwise two exports around one person's change of mind differ by exactly
+    # that person's answers.
+    everyone = dict(
+        db.session.execute(
+            select(Response.administration_id, func.count(Response.id))
+            .where(Response.administration_id.in_(respondents))
+            .group_by(Response.administration_id)
+        ).all()
+    )
     kept = []
     for row in rows:
+        answered = len(respondents[row.administration_id])
         if not row.is_anonymous:
             kept.append((row, names(row.respondent_id)))
-        elif len(respondents[row.administration_id]) >= ANONYMITY_THRESHOLD:
+        elif answered >= ANONYMITY_THRESHOLD and answered == everyone.get(
+            row.administration_id
+        ):
             kept.append((row, None))
     kept.sort(key=answer_order)
 
