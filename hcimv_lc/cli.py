@@ -19,6 +19,18 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_prompts)
     app.cli.add_command(skills)
     app.cli.add_command(badges)
+    app.cli.add_command(rebuild_rollup)
+
+
+@click.command("rebuild-rollup")
+@with_appcontext
+def rebuild_rollup() -> None:
+    """Recompute the dashboards' weekly roll-up, after a load that bypassed the app."""
+    from hcimv_lc.dashboards import rollup
+
+    rows = rollup.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Roll-up rebuilt: {rows} rows.")
 
 
 @click.command("send-prompts")

@@ -139,7 +139,7 @@ def test_region_dashboard_puts_regions_side_by_side(app, demo_data):
 
 
 def test_dashboard_csv_neutralises_formulas(app, demo_data):
-    from hcimv_lc.dashboards.service import csv_text
+    from hcimv_lc.spreadsheets import csv_text
 
     text = csv_text(["naam"], [["=HYPERLINK(1)"], ["+31"], ["@SUM"], ["gewoon"]])
 

@@ -69,7 +69,10 @@ def tables_of(response) -> dict[str, list[list[str]]]:
 
 
 def csv_of(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    # A byte order mark first, so that Excel reads the accents as UTF-8.
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def count_visits(app) -> int:

@@ -123,3 +123,15 @@ def test_two_writers_of_the_same_week_both_count(app, world):
 
     assert errors == []
     assert snapshot(app) == rebuilt(app)
+
+
+def test_rebuild_command_recomputes_the_roll_up(app, world):
+    with app.app_context():
+        db.session.execute(ActivityWeek.__table__.delete())
+        db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["rebuild-rollup"])
+
+    assert result.exit_code == 0, result.output
+    assert "Roll-up rebuilt" in result.output
+    assert snapshot(app) == rebuilt(app) != []

@@ -1,7 +1,5 @@
 """Aggregates for the sprint, community and region dashboards, read in SQL."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,8 +18,6 @@ from hcimv_lc.skills.models import ClaimStatus, Skill, SkillClaim
 from hcimv_lc.sprints.models import Sprint, SprintStatus
 
 KINDS = [Kind.FORMAL, Kind.NON_FORMAL, Kind.INFORMAL]
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def minutes_of(kind: str):
@@ -381,20 +377,3 @@ def region_dashboard(
         for row in regions.values():
             row.hidden = row.activity.active < SMALLEST_GROUP
     return sorted(regions.values(), key=lambda row: row.region.name), community_rows
-
-
-def safe_cell(value):
-    """Return the value so that no spreadsheet runs it as a formula; numbers stay."""
-    if isinstance(value, int | float):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_text(headers: list[str], rows: list[list]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(header) for header in headers])
-    for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
-    return "\ufeff" + out.getvalue()

@@ -11,6 +11,7 @@ from hcimv_lc.dashboards.tables import community_tables, region_tables, sprint_t
 from hcimv_lc.forms import valid_or
 from hcimv_lc.organisations.service import region_choices
 from hcimv_lc.policy import authorize, can, is_admin, studied_communities
+from hcimv_lc.spreadsheets import csv_text
 from hcimv_lc.sprints.service import sprint_by_id
 from hcimv_lc.web import found, render_page
 
@@ -22,7 +23,7 @@ def respond(template: str, tables, form, **context):
     name = valid_or(form.table, "")
     if name:
         table = found(next((t for t in tables if t.name == name), None))
-        response = make_response(service.csv_text(table.headers, table.rows))
+        response = make_response(csv_text(table.headers, table.rows))
         response.mimetype = "text/csv"
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{table.name}.csv"'

@@ -6,8 +6,6 @@ need counts once per company, however often the company was visited; a company i
 its organisation on the platform, else its name as typed.
 """
 
-import csv
-import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
+from hcimv_lc import spreadsheets
 from hcimv_lc.accounts.models import User
 from hcimv_lc.communities.models import Community, Membership
 from hcimv_lc.extensions import db
@@ -44,7 +43,6 @@ TOP_IN_TREND = 5
 # What a sprint's planners see: needs of recent visits, not of long ago.
 RECENT = timedelta(days=2 * 365)
 COMPANY_KINDS = (OrganisationKind.SME, OrganisationKind.COMPANY)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class VisitError(RuleError):
@@ -629,24 +627,6 @@ def top_needs(region_id: int, limit: int = 5, locale: str = "nl") -> list[tuple]
 # CSV
 
 
-def safe_cell(value) -> str | int | float:
-    """Return the cell so that no spreadsheet runs it as a formula.
-
-    Numbers are ours and stay numbers; text gets a leading ' when it starts
-    like a formula.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_text(table: Table) -> str:
     """Return the table as CSV, the headers first."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(header) for header in table.headers])
-    writer.writerows([[safe_cell(cell) for cell in row] for row in table.rows])
-    return out.getvalue()
+    return spreadsheets.csv_text(table.headers, table.rows)
