@@ -20,6 +20,23 @@ def register(app: Flask) -> None:
     app.cli.add_command(skills)
     app.cli.add_command(badges)
     app.cli.add_command(rebuild_rollup)
+    app.cli.add_command(bench_data_command)
+
+
+@click.command("bench-data")
+@click.option("--scale", type=click.FloatRange(0.001, 1000), default=1.0)
+@click.option("--seed", "seed_value", type=int, default=1, help="Same seed, same data.")
+@with_appcontext
+def bench_data_command(scale: float, seed_value: int) -> None:
+    """Fill an empty database with synthetic data at a multiple of the reference."""
+    from hcimv_lc import bench_data
+
+    try:
+        counts = bench_data.load(scale, seed_value)
+    except bench_data.NotEmpty as error:
+        raise click.ClickException(f"{error} Use an empty database.") from None
+    db.session.commit()
+    click.echo(f"Loaded at scale {scale}: {counts}")
 
 
 @click.command("rebuild-rollup")

@@ -44,7 +44,10 @@ def snapshot_in_session():
 
 def test_roll_up_follows_entries_logged_moved_and_deleted(app, as_persona, world):
     client = as_persona("participant")
-    client.post("/log", data={"what": "Nieuw", "quick_minutes": "60", "kind": "formal"})
+    logged = client.post(
+        "/log/new", data={"what": "Nieuw", "quick_minutes": "60", "kind": "formal"}
+    )
+    assert logged.status_code == 303
     assert snapshot(app) == rebuilt(app)
 
     with app.app_context():
