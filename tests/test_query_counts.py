@@ -166,6 +166,23 @@ def test_page_statement_count_does_not_grow_with_the_data(
     assert len(set(small)) == len(small), "a statement runs twice"
 
 
+def statements_before_and_after(app, client, path, grow_data):
+    """Return the statements of the page with its data, and after grow_data()."""
+    client.get(path)
+    with count_statements(app) as small:
+        assert client.get(path).status_code == 200
+    grow_data()
+    with count_statements(app) as large:
+        assert client.get(path).status_code == 200
+    return small, large
+
+
+def assert_flat(small, large, most=12) -> None:
+    assert len(large) == len(small), (small, large)
+    assert len(small) <= most
+    assert len(set(small)) == len(small), "a statement runs twice"
+
+
 def grow_skills(app, world, number):
     """Add claims with evidence, share links and findable people who fit a challenge."""
     from hcimv_lc.skills.models import (
@@ -248,17 +265,12 @@ def test_skill_page_statement_count_does_not_grow_with_the_data(
     client = as_persona(persona)
     path = template.format(**world.ids)
     grow_skills(app, world, 2)
-    client.get(path)
 
-    with count_statements(app) as small:
-        assert client.get(path).status_code == 200
-    grow_skills(app, world, 15)
-    with count_statements(app) as large:
-        assert client.get(path).status_code == 200
+    small, large = statements_before_and_after(
+        app, client, path, lambda: grow_skills(app, world, 15)
+    )
 
-    assert len(large) == len(small), (small, large)
-    assert len(small) <= 12
-    assert len(set(small)) == len(small), "a statement runs twice"
+    assert_flat(small, large)
 
 
 DASHBOARDS = [
@@ -275,18 +287,14 @@ def test_dashboard_statement_count_does_not_grow_with_the_data(
     client = as_persona("researcher")
     path = template.format(closed=world.closed, **world.ids)
     grow_skills(app, world, 2)
-    client.get(path)
 
-    with count_statements(app) as small:
-        assert client.get(path).status_code == 200
-    grow(app, world, 15)
-    grow_skills(app, world, 15)
-    with count_statements(app) as large:
-        assert client.get(path).status_code == 200
+    def grow_both():
+        grow(app, world, 15)
+        grow_skills(app, world, 15)
 
-    assert len(large) == len(small), (small, large)
-    assert len(small) <= 12
-    assert len(set(small)) == len(small), "a statement runs twice"
+    small, large = statements_before_and_after(app, client, path, grow_both)
+
+    assert_flat(small, large)
 
 
 def grow_visits(app, world, number):
@@ -361,14 +369,9 @@ def test_regional_page_statement_count_does_not_grow_with_the_data(
         twente=world.region_ids["twente"], closed=world.closed, **world.ids
     )
     grow_visits(app, world, 2)
-    client.get(path)
 
-    with count_statements(app) as small:
-        assert client.get(path).status_code == 200
-    grow_visits(app, world, 15)
-    with count_statements(app) as large:
-        assert client.get(path).status_code == 200
+    small, large = statements_before_and_after(
+        app, client, path, lambda: grow_visits(app, world, 15)
+    )
 
-    assert len(large) == len(small), (small, large)
-    assert len(small) <= 12
-    assert len(set(small)) == len(small), "a statement runs twice"
+    assert_flat(small, large)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from hcimv_lc.challenges.models import Challenge, ChallengeStatus
 from hcimv_lc.communities.models import Community, Membership, Role
 from hcimv_lc.dashboards.models import ActivityWeek
+from hcimv_lc.dashboards.rollup import minutes, monday
 from hcimv_lc.extensions import db
 from hcimv_lc.instruments import service as instruments
 from hcimv_lc.instruments.models import Administration, Dimension, Instrument
@@ -20,12 +21,6 @@ from hcimv_lc.sprints.models import Sprint, SprintStatus
 KINDS = [Kind.FORMAL, Kind.NON_FORMAL, Kind.INFORMAL]
 
 
-def minutes_of(kind: str):
-    return func.coalesce(
-        func.sum(case((LogEntry.kind == kind, LogEntry.minutes), else_=0)), 0
-    )
-
-
 def activity_columns():
     """Return the measures every dashboard shows, as SQL aggregates over entries."""
     return (
@@ -34,7 +29,7 @@ def activity_columns():
             distinct(case((LogEntry.reflection != "", LogEntry.author_id)))
         ).label("reflected"),
         func.count(LogEntry.id).label("entries"),
-        *(minutes_of(kind).label(f"minutes_{kind}") for kind in KINDS),
+        *(minutes(kind).label(f"minutes_{kind}") for kind in KINDS),
     )
 
 
@@ -180,10 +175,7 @@ def validated_skills(community_ids, start: date | None, end: date | None, limit=
         .order_by(func.count(SkillClaim.id).desc(), Skill.name_nl)
         .limit(limit)
     )
-    if start:
-        query = query.where(func.date(SkillClaim.validated_at) >= start)
-    if end:
-        query = query.where(func.date(SkillClaim.validated_at) <= end)
+    query = query.where(between(func.date(SkillClaim.validated_at), start, end))
     return [(skill, count) for skill, count in db.session.execute(query)]
 
 
@@ -204,23 +196,23 @@ def rollup_columns():
     )
 
 
-def weeks_filter(start: date | None, end: date | None):
-    """Select the roll-up weeks of a period, which counts in whole weeks."""
+def between(column, start: date | None, end: date | None):
+    """Return the condition that the column lies in the period; open ends allowed."""
     conditions = []
     if start:
-        conditions.append(ActivityWeek.week_start >= start - timedelta(start.weekday()))
+        conditions.append(column >= start)
     if end:
-        conditions.append(ActivityWeek.week_start <= end)
+        conditions.append(column <= end)
     return and_(True, *conditions)
+
+
+def weeks_filter(start: date | None, end: date | None):
+    """Select the roll-up weeks of a period, which counts in whole weeks."""
+    return between(ActivityWeek.week_start, start and monday(start), end)
 
 
 def period_filter(start: date | None, end: date | None):
-    conditions = []
-    if start:
-        conditions.append(LogEntry.date >= start)
-    if end:
-        conditions.append(LogEntry.date <= end)
-    return and_(True, *conditions)
+    return between(LogEntry.date, start, end)
 
 
 @dataclass
@@ -321,12 +313,10 @@ def region_dashboard(
             .group_by(communities.c.id)
         )
     }
-    validated_at = func.date(SkillClaim.validated_at)
-    claim_filters = [SkillClaim.status == ClaimStatus.VALIDATED]
-    if start:
-        claim_filters.append(validated_at >= start)
-    if end:
-        claim_filters.append(validated_at <= end)
+    claim_filters = [
+        SkillClaim.status == ClaimStatus.VALIDATED,
+        between(func.date(SkillClaim.validated_at), start, end),
+    ]
     validated = dict(
         db.session.execute(
             select(SkillClaim.community_id, func.count(SkillClaim.id))

@@ -78,12 +78,6 @@ def challenge_choices(user: User) -> list[tuple[int, str]]:
     return [(challenge_id, title) for challenge_id, title in db.session.execute(query)]
 
 
-def skill_choices(locale: str) -> list[tuple[int, str]]:
-    column = Skill.name_en if locale == "en" else Skill.name_nl
-    rows = db.session.execute(select(Skill.id, column).order_by(column))
-    return [(skill_id, name) for skill_id, name in rows]
-
-
 def prompt_for(sprint: Sprint, day: date) -> str:
     """Return the reflection question of the sprint for the week of the day."""
     week = sprint.week_of(day)

@@ -25,6 +25,7 @@ from hcimv_lc.logbook.forms import (
 )
 from hcimv_lc.logbook.models import Kind, LogEntry, Subtype
 from hcimv_lc.policy import authorize
+from hcimv_lc.skills.service import skill_choices
 from hcimv_lc.sprints.views import load_sprint
 from hcimv_lc.web import found, page_number, render_page
 
@@ -55,7 +56,7 @@ def prepare(form: LogEntryForm, user, entry=None, communities=None, default=None
         (community.id, community.name) for community in communities
     ]
     form.challenge.choices = [(0, _("Geen"))] + service.challenge_choices(user)
-    form.skills.choices = service.skill_choices(str(get_locale()))
+    form.skills.choices = skill_choices(str(get_locale()))
     if request.method == "GET" and entry is None:
         form.date.data = form.date.data or date.today()
         chosen = form.community.data or default or service.default_community_id(user)

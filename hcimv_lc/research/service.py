@@ -175,27 +175,27 @@ def set_consent(
 # Pseudonyms and safe text
 
 
+def keyed_digest(message: str) -> str:
+    """Return the hex HMAC-SHA256 of the message under the app's secret key."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode()
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
+
+
 def pseudonym(key: str, user_id: int) -> str:
     """Return the person's pseudonym under the key: the same key, the same name.
 
     The app's secret is part of the hash: ids are small numbers, so with the
     researcher's key alone anyone could hash every id and undo the pseudonyms.
     """
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret if isinstance(secret, bytes) else secret.encode()
-    message = f"research-key:{key}\x00user:{user_id}".encode()
-    digest = hmac.new(secret, message, hashlib.sha256)
-    return "p_" + digest.hexdigest()[:16]
+    return "p_" + keyed_digest(f"research-key:{key}\x00user:{user_id}")[:16]
 
 
 def key_fingerprint(key: str) -> str:
     """Return 16 hex characters that tell exports with the same key apart."""
     # Keyed with the app's secret: whoever reads the export log cannot test guesses
     # of a researcher's key against it.
-    secret = current_app.config["SECRET_KEY"]
-    secret = secret if isinstance(secret, bytes) else secret.encode()
-    digest = hmac.new(secret, f"research-key:{key}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:16]
+    return keyed_digest(f"research-key:{key}")[:16]
 
 
 def safe_text(value: str) -> str:

@@ -28,6 +28,7 @@ from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
 from hcimv_lc.forms import RuleError
 from hcimv_lc.logbook.models import LogEntry, Visibility
+from hcimv_lc.logbook.service import communities_of
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.notifications import service as notifications
 from hcimv_lc.notifications.models import NotificationKind
@@ -94,17 +95,6 @@ def catalogue(q: str, category: str, locale: str, limit: int, offset: int):
 
 
 # Claims and their evidence
-
-
-def claim_communities(user: User) -> list[Community]:
-    """Return the communities whose facilitators can validate the person's claims."""
-    query = (
-        select(Community)
-        .join(Membership, Membership.community_id == Community.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Community.name)
-    )
-    return list(db.session.scalars(query))
 
 
 def evidence_entry_choices(user: User) -> list[tuple[int, str]]:
@@ -250,7 +240,8 @@ def create_claim(
     if skill is None:
         raise ClaimError(_("Kies een vaardigheid uit de lijst."), field="skill")
     community = db.session.get(Community, community_id)
-    if community is None or community not in claim_communities(user):
+    # A claim is validated by the facilitators of one of the person's communities.
+    if community is None or community not in communities_of(user):
         raise ClaimError(
             _("Kies een leergemeenschap waar je lid van bent."), field="community"
         )
@@ -296,8 +287,8 @@ def claim_link(claim: SkillClaim) -> str:
     return url_for("skills.claim", claim_id=claim.id)
 
 
-def tell_facilitators(claim: SkillClaim, actor: User) -> int:
-    """Notify the community's facilitators; return how many there are."""
+def tell_facilitators(claim: SkillClaim, actor: User) -> None:
+    """Notify the community's facilitators of a claim waiting for them."""
     query = (
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -308,7 +299,6 @@ def tell_facilitators(claim: SkillClaim, actor: User) -> int:
             User.is_enabled.is_(True),
         )
     )
-    told = 0
     for facilitator in db.session.scalars(query):
         with force_locale(facilitator.locale):
             subject = _(
@@ -319,8 +309,6 @@ def tell_facilitators(claim: SkillClaim, actor: User) -> int:
         notifications.notify(
             facilitator, NotificationKind.SKILL_CLAIM, subject, claim_link(claim), actor
         )
-        told += 1
-    return told
 
 
 def tell_claimant(claim: SkillClaim, actor: User, validated: bool) -> None:

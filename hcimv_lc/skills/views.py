@@ -25,6 +25,7 @@ from hcimv_lc.challenges.service import challenge_by_id
 from hcimv_lc.communities.service import facilitator_count
 from hcimv_lc.extensions import db
 from hcimv_lc.forms import show_rule_error, valid_or
+from hcimv_lc.logbook.service import communities_of
 from hcimv_lc.policy import authorize, can
 from hcimv_lc.skills import esco, service, storage
 from hcimv_lc.skills.forms import (
@@ -42,8 +43,6 @@ from hcimv_lc.skills.forms import (
     ShareLinkForm,
 )
 from hcimv_lc.skills.models import (
-    EvidenceFile,
-    EvidenceLink,
     ShareLink,
     SkillClaim,
 )
@@ -134,8 +133,7 @@ def import_esco():
 def prepare_claim_form(form: ClaimForm) -> None:
     form.skill.choices = service.skill_choices(locale())
     form.community.choices = [
-        (community.id, community.name)
-        for community in service.claim_communities(current_user)
+        (community.id, community.name) for community in communities_of(current_user)
     ]
     form.entries.choices = service.evidence_entry_choices(current_user)
 
@@ -275,9 +273,7 @@ def add_evidence(claim_id: int):
 def remove_file(claim_id: int, file_id: int):
     item = load_claim(claim_id)
     authorize("claim.edit", item)
-    evidence = found(db.session.get(EvidenceFile, file_id))
-    if evidence.claim_id != item.id:
-        abort(404)
+    evidence = found(next((f for f in item.files if f.id == file_id), None))
 
     stored_name = service.remove_file(item, evidence, current_user)
     db.session.commit()
@@ -290,9 +286,7 @@ def remove_file(claim_id: int, file_id: int):
 def remove_link(claim_id: int, link_id: int):
     item = load_claim(claim_id)
     authorize("claim.edit", item)
-    evidence = found(db.session.get(EvidenceLink, link_id))
-    if evidence.claim_id != item.id:
-        abort(404)
+    evidence = found(next((li for li in item.links if li.id == link_id), None))
 
     service.remove_link(item, evidence, current_user)
     db.session.commit()
