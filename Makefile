@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test install install-test translations migrate seed badge-key lint format messages clean
+.PHONY: run serve release bench test install install-test translations migrate seed badge-key lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,16 @@ run: seed badge-key
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production: HCIMV_ENV=production, SECRET_KEY, DATABASE_URL and REDIS_URL set by you.
-serve: install
+# `release` migrates once per release, from one machine; `serve` runs on every app server.
+release: install
 	HCIMV_ENV=production $(FLASK) db upgrade
+
+serve: install
 	HCIMV_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+# The load benchmark of bench/run.py (about 25 minutes); see bench/RESULTS.md.
+bench: install-test
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install-test
 	$(BIN)/ruff format --check .
