@@ -1,4 +1,4 @@
-"""Flask commands: demo data, accounts, the ESCO import and the badge key."""
+"""Flask commands: demo data, accounts, the ESCO import, the badge key, backups."""
 
 from datetime import date
 
@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from hcimv_lc import seed
 from hcimv_lc.accounts import service as accounts
+from hcimv_lc.backup import backup_command, restore_command
 from hcimv_lc.badges.cli import badges
 from hcimv_lc.extensions import db
 from hcimv_lc.skills.cli import skills
@@ -21,6 +22,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(badges)
     app.cli.add_command(rebuild_rollup)
     app.cli.add_command(bench_data_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("bench-data")

@@ -1,0 +1,83 @@
+"""The production error page gives nothing away and can be traced in the log."""
+
+import logging
+
+import pytest
+from sqlalchemy import text
+
+from hcimv_lc import create_app
+from hcimv_lc.extensions import db
+
+SECRET = "a-real-production-secret-that-must-stay-hidden-42"
+EXCEPTION_TEXT = "the vault combination is 4-8-15"
+
+
+@pytest.fixture
+def production_app(app, monkeypatch):
+    """A production app on the test's database, with two routes that fail."""
+    monkeypatch.setenv("HCIMV_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", SECRET)
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    production = create_app()
+
+    @production.get("/test-only/raises")
+    def raises():
+        raise RuntimeError(EXCEPTION_TEXT)
+
+    @production.get("/test-only/bad-sql")
+    def bad_sql():
+        db.session.execute(text("SELECT secret_column FROM no_such_table"))
+        return "unreachable"
+
+    yield production
+
+    with production.app_context():
+        db.engine.dispose()
+
+
+def assert_generic_page(page: str) -> None:
+    assert "Er ging iets mis" in page
+    assert "Er ging bij ons iets mis. Probeer het later nog eens" in page
+    assert "Traceback" not in page
+    assert 'File "' not in page
+    assert SECRET not in page
+
+
+def test_a_crash_in_production_shows_the_generic_page_only(production_app):
+    response = production_app.test_client().get("/test-only/raises")
+
+    page = response.get_data(as_text=True)
+    assert production_app.config["ENV_NAME"] == "production"
+    assert response.status_code == 500
+    assert_generic_page(page)
+    assert EXCEPTION_TEXT not in page
+    assert "RuntimeError" not in page
+
+
+def test_the_crash_is_logged_with_the_request_id_of_the_response(
+    production_app, caplog
+):
+    caplog.set_level(logging.ERROR, logger="hcimv_lc")
+
+    response = production_app.test_client().get("/test-only/raises")
+
+    request_id = response.headers["X-Request-ID"]
+    crashes = [record for record in caplog.records if record.exc_info]
+    assert len(request_id) >= 8
+    assert request_id in response.get_data(as_text=True)
+    assert crashes
+    assert {record.request_id for record in crashes} == {request_id}
+    assert EXCEPTION_TEXT in str(crashes[0].exc_info[1])
+
+
+def test_a_database_error_shows_no_sql(production_app, caplog):
+    caplog.set_level(logging.ERROR, logger="hcimv_lc")
+
+    response = production_app.test_client().get("/test-only/bad-sql")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert_generic_page(page)
+    assert "no_such_table" not in page
+    assert "SELECT" not in page
+    assert "no_such_table" in caplog.text
