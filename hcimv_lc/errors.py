@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hcimv_lc.extensions import db
+from hcimv_lc.extensions import db, htmx
 from hcimv_lc.web import render_page
 
 logger = logging.getLogger(__name__)
@@ -49,10 +49,20 @@ MESSAGES = {
 
 
 def error_page(code: int):
+    """Render the error page; to htmx, only its message, shown in the main element."""
     title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
-    return render_page(
-        "errors/error.html", code=code, title=title, message=message
-    ), code
+    response = render_page(
+        "errors/error.html",
+        fragment="errors/_error.html",
+        code=code,
+        title=title,
+        message=message,
+    )
+    if htmx and not htmx.history_restore_request:
+        # static/js/htmx-errors.js swaps error answers that carry this header.
+        response.headers["HX-Retarget"] = "#main"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response, code
 
 
 def handle_http_error(error: HTTPException):
@@ -68,13 +78,9 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_unexpected_error(error: InternalServerError):
+    # Flask has logged the exception with its traceback through the app's logger,
+    # which carries the request id; a second record would only repeat it.
     db.session.rollback()
-    logger.error(
-        "Unhandled error on %s %s",
-        request.method,
-        request.path,
-        exc_info=error.original_exception or error,
-    )
     return error_page(500)
 
 

@@ -464,14 +464,15 @@ def revoke_share(link_id: int):
 def shared(token: str):
     authorize("skill.catalogue")
 
-    # Counting views writes: end the read begun for the visitor's session, so the
-    # next transaction takes the write lock up front instead of upgrading to it.
-    db.session.commit()
-    g.write_on_read = True
     link = found(service.share_link_by_token(token))
     if not link.is_live(date.today()) or not link.user.is_enabled:
         return render_page("skills/share_gone.html", link=link, today=date.today()), 410
 
+    # Counting views writes: end the read, so that the next transaction takes the
+    # write lock up front instead of upgrading to it. Unknown and expired tokens
+    # never get here, so guessing tokens cannot take the lock.
+    db.session.commit()
+    g.write_on_read = True
     service.count_view(link)
     response = make_response(
         render_page(
