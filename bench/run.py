@@ -324,6 +324,61 @@ def measure(engine, scale, model, args) -> list[dict]:
     return runs
 
 
+def writable_copy(engine: str) -> str:
+    """Return the URL of a fresh copy of the 1x database, for a write benchmark."""
+    if engine == "sqlite":
+        target = DATA / "writes.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        with (
+            sqlite3.connect(DATA / "1.sqlite") as source,
+            sqlite3.connect(target) as copy,
+        ):
+            source.backup(copy)
+        return f"sqlite:///{target}"
+
+    for statement in (
+        "DROP DATABASE IF EXISTS hcimv_bench_writes",
+        "CREATE DATABASE hcimv_bench_writes TEMPLATE hcimv_bench_1",
+    ):
+        subprocess.run(["psql", f"{POSTGRES}/postgres", "-qc", statement], check=True)
+    return f"{POSTGRES}/hcimv_bench_writes"
+
+
+def measure_writes(engine: str, model: str, args) -> dict[str, dict]:
+    """Run the two write benchmarks on a copy of the 1x data of the engine."""
+    workers, _worker_class, threads = MODELS[model]
+    scripts = {
+        f"{engine}, 16 writer processes": ["writers.py", "--processes", "16"],
+        f"{engine}, 32 HTTP clients ({model})": [
+            "http_writers.py",
+            "--clients",
+            "32",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--port",
+            str(free_port()),
+        ],
+    }
+    figures = {}
+    for title, (script, *options) in scripts.items():
+        output = DATA / f"writes-{len(figures)}-{engine}.json"
+        output.unlink(missing_ok=True)
+        command = [str(BIN / "python"), str(BENCH / script)]
+        command += ["--database-url", writable_copy(engine), *options]
+        command += ["--seconds", str(args.write_seconds), "--json", str(output)]
+        env = {**os.environ, "SECRET_KEY": SECRET_KEY, "LOG_LEVEL": "WARNING"}
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        print(done.stdout, done.stderr[-2000:] if done.returncode else "", flush=True)
+        figures[title] = json.loads(output.read_text()) if output.exists() else {}
+        figures[title]["passed"] = done.returncode == 0
+    return figures
+
+
 def page_paths(engine: str, scale: int) -> dict[str, str]:
     code = (
         "import json, sys; sys.path.insert(0, 'bench'); from pages import page_paths;"
@@ -450,6 +505,12 @@ def main() -> None:
         default=10,
         help="the scale at which both worker models are measured",
     )
+    parser.add_argument(
+        "--write-seconds",
+        type=int,
+        default=60,
+        help="length of each write benchmark; 0 leaves them out",
+    )
     parser.add_argument("--output", default=str(BENCH))
     args = parser.parse_args()
     engines = args.engines.split(",")
@@ -477,12 +538,17 @@ def main() -> None:
         for model in models:
             if args.compare_at in scales:
                 runs += measure(engine, args.compare_at, model, args)
-        chosen = choose_model(summarise(runs)).get(engine, "sync")
+        model = choose_model(summarise(runs)).get(engine, "sync")
         for scale in scales:
             if scale != args.compare_at:
-                runs += measure(engine, scale, chosen, args)
+                runs += measure(engine, scale, model, args)
 
     rows = summarise(runs)
+    chosen = choose_model([r for r in rows if r["scale"] == args.compare_at])
+    writes = {}
+    if args.write_seconds:
+        for engine in engines:
+            writes.update(measure_writes(engine, chosen.get(engine, "sync"), args))
     result = {
         "machine": machine(),
         "settings": {
@@ -496,10 +562,9 @@ def main() -> None:
                 for name, model in MODELS.items()
             },
         },
-        "chosen_model": choose_model(
-            [r for r in rows if r["scale"] == args.compare_at]
-        ),
+        "chosen_model": chosen,
         "load_seconds": load_seconds,
+        "writes": writes,
         "statements": statements,
         "summary": rows,
         "runs": runs,
