@@ -59,7 +59,7 @@ def error_page(code: int):
         message=message,
     )
     if htmx and not htmx.history_restore_request:
-        # static/js/htmx-errors.js swaps error answers that carry this header.
+        # static/js/app.js swaps error answers that carry this header.
         response.headers["HX-Retarget"] = "#main"
         response.headers["HX-Reswap"] = "innerHTML"
     return response, code

@@ -36,6 +36,26 @@ def test_facilitator_of_another_region_joins_through_htmx(page, live_server):
     assert page.locator("#membership", has_text="deelnemer").count() == 1
 
 
+def test_refused_htmx_action_shows_why_instead_of_doing_nothing(page, live_server):
+    page.expected_errors = ("status of 400 (BAD REQUEST)",)
+    log_in(page, live_server, "facilitator2@example.org")
+    page.goto(f"{live_server}/communities/installateurs-oost")
+    # A token that no longer matches, as after the session ended in another tab.
+    page.evaluate(
+        """() => {
+            document.body.setAttribute("hx-headers", '{"X-CSRFToken": "stale"}');
+            for (const field of document.querySelectorAll("[name=csrf_token]")) {
+                field.value = "stale";
+            }
+        }"""
+    )
+
+    page.click("#membership button:has-text('Lid worden')")
+
+    expect(page.locator("main h1")).to_have_text("Dat ging niet goed")
+    assert page.locator("main .error-page a", has_text="startpagina").count() == 1
+
+
 def test_community_filter_updates_the_list_while_typing(page, live_server):
     page.goto(f"{live_server}/communities")
     page.evaluate("window.__still_the_same_page = true")
