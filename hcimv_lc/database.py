@@ -1,6 +1,10 @@
 """Engine set-up per database, and small column helpers shared by the models."""
 
+import fcntl
 import logging
+import os
+import sqlite3
+import time
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
@@ -44,13 +48,15 @@ def configure_sqlite(engine: Engine) -> None:
     begin IMMEDIATE and so wait for the write lock up front; reads stay DEFERRED.
     """
 
+    turns = WriteTurns(engine.url.database)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -61,7 +67,56 @@ def configure_sqlite(engine: Engine) -> None:
         if reading and not g.get("write_on_read"):
             connection.exec_driver_sql("BEGIN")
         else:
+            turns.take(connection.connection.info)
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda connection: turns.give(connection.info))
+    for name in ("reset", "checkin", "close", "invalidate"):
+        event.listen(engine.pool, name, lambda *args: turns.give(args[1].info))
+
+
+# How long a writer waits for SQLite's write lock: under gunicorn's 30 s timeout.
+BUSY_TIMEOUT_MS = 25_000
+
+
+class WriteTurns:
+    """Let the writers of one SQLite file take turns promptly, through a file lock.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries, so under many
+    writers some of them keep missing the moment the lock is free and wait past any
+    timeout while others write again and again. Here a writer first takes an
+    exclusive lock on a file beside the database, trying every millisecond; BEGIN
+    IMMEDIATE then finds the database free. The lock is given back at commit or
+    rollback, and whenever the pool takes the connection back.
+    """
+
+    def __init__(self, database: str | None):
+        in_memory = not database or database == ":memory:"
+        self.path = None if in_memory else f"{database}.writers"
+
+    def take(self, info: dict) -> None:
+        if self.path is None or info.get("turn"):
+            return
+        if "turn_file" not in info:
+            info["turn_file"] = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                fcntl.flock(info["turn_file"], fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise sqlite3.OperationalError(
+                        "database is locked (no turn to write)"
+                    ) from None
+                time.sleep(0.001)
+            else:
+                info["turn"] = True
+                return
+
+    def give(self, info: dict) -> None:
+        if info.pop("turn", False):
+            fcntl.flock(info["turn_file"], fcntl.LOCK_UN)
 
 
 def configure_engine(engine: Engine) -> None:
