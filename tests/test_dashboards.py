@@ -220,3 +220,61 @@ def test_a_researcher_sees_other_communities_only_as_large_enough_regions(
     assert {row[0] for row in communities[1:]} == studied
     for row in regions[1:]:
         assert row[2] == "" or int(row[2]) >= SMALLEST_GROUP
+
+
+@pytest.mark.parametrize("theme", ["", "companies", "skills"])
+def test_region_totals_equal_the_sum_of_every_week(app, demo_data, theme):
+    client = signed_in(app, "admin@example.org")
+    whole_period = f"&theme={theme}&start=2000-01-01&end=2100-12-31"
+
+    for table in ("regions", "communities"):
+        kept = csv_rows(client.get(f"/dashboards/regions?table={table}&theme={theme}"))
+        summed = csv_rows(
+            client.get(f"/dashboards/regions?table={table}{whole_period}")
+        )
+
+        assert kept == summed
+        assert any(row[2] not in ("", "0") for row in kept[1:]) or theme
+
+
+def test_community_dashboard_numbers_match_the_log_entries_and_challenges(
+    app, demo_data
+):
+    from hcimv_lc.challenges.models import Challenge
+
+    _sprint_id, slug = demo_data
+    with app.app_context():
+        community_id = db.session.scalar(
+            select(Community.id).where(Community.slug == slug)
+        )
+        expected = {}
+        for sprint in db.session.scalars(
+            select(Sprint).where(
+                Sprint.community_id == community_id, Sprint.status != "draft"
+            )
+        ):
+            entries = db.session.scalars(
+                select(LogEntry).where(LogEntry.sprint_id == sprint.id)
+            ).all()
+            challenges = db.session.scalars(
+                select(Challenge).where(Challenge.sprint_id == sprint.id)
+            ).all()
+            expected[sprint.title] = [
+                len({entry.author_id for entry in entries}),
+                sum(entry.minutes for entry in entries),
+                sum(challenge.status == "done" for challenge in challenges),
+                len(challenges),
+            ]
+
+    rows = csv_rows(
+        signed_in(app, "researcher@example.org").get(
+            f"/communities/{slug}/dashboard?table=sprints"
+        )
+    )
+
+    shown = {
+        row[0]: [int(row[1]), sum(int(v) for v in row[3:6]), int(row[6]), int(row[7])]
+        for row in rows[1:]
+    }
+    assert shown == expected
+    assert any(numbers[0] for numbers in shown.values())

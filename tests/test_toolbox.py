@@ -165,6 +165,22 @@ def test_search_gives_the_same_best_result_on_both_engines(
     assert titles[0] == first
 
 
+def test_a_broad_search_says_more_than_and_puts_title_matches_first(
+    as_persona, demo, world, monkeypatch
+):
+    from hcimv_lc.toolbox import search
+
+    monkeypatch.setattr(search, "MOST_COUNTED", 3)
+
+    page = as_persona("outsider").get("/toolbox?q=eigen").get_data(as_text=True)
+
+    titles = [line.split(">")[-1] for line in page.split("</a></h2>")[:-1]]
+    assert "Meer dan 3 resultaten" in page
+    assert len(titles) == 3
+    assert titles == sorted(titles, key=lambda title: "eigen" not in title.lower())
+    assert "eigen" in titles[0].lower()
+
+
 def test_search_filters_by_kind_level_and_theme(client, demo, world):
     games = client.get("/toolbox?kind=game").get_data(as_text=True)
     networks = client.get("/toolbox?level=network&theme=networks").get_data(

@@ -14,7 +14,7 @@ from hcimv_lc.accounts.models import User
 from hcimv_lc.badges.models import Credential
 from hcimv_lc.challenges.models import Challenge, challenge_member
 from hcimv_lc.communities.models import Community, Invitation, Membership, Role
-from hcimv_lc.dashboards.models import ActivityWeek
+from hcimv_lc.dashboards.models import ActivityPerson, ActivityWeek
 from hcimv_lc.database import utcnow
 from hcimv_lc.discussion.models import Reply, Thread
 from hcimv_lc.extensions import db
@@ -68,6 +68,7 @@ REFERENCES: dict[tuple[str, str], Reference] = {
     ("membership", "user_id"): Reference("memberships", "cascade"),
     ("log_entry", "author_id"): Reference("log_entries", "cascade"),
     ("activity_week", "author_id"): Reference("activity_weeks", "cascade"),
+    ("activity_person", "author_id"): Reference("activity_totals", "cascade"),
     ("comment", "author_id"): Reference("comments", "by choice"),
     ("thread", "author_id"): Reference("discussion.threads", "by choice"),
     ("reply", "author_id"): Reference("discussion.replies", "by choice"),
@@ -108,6 +109,7 @@ def export(user: User) -> dict:
         "challenge_teams": teams_of(user),
         "log_entries": entries_of(user, locale),
         "activity_weeks": weeks_of(user),
+        "activity_totals": totals_of(user),
         "pending_entries": pending_of(user),
         "comments": comments_of(user),
         "discussion": discussion_of(user),
@@ -203,6 +205,27 @@ def entries_of(user: User, locale: str) -> list[dict]:
             "updated_at": iso(entry.updated_at),
         }
         for entry in db.session.scalars(query)
+    ]
+
+
+def totals_of(user: User) -> list[dict]:
+    # The dashboards' totals of the person's log per community, summed from the weeks.
+    query = (
+        select(ActivityPerson, Community.name)
+        .join(Community, Community.id == ActivityPerson.community_id)
+        .where(ActivityPerson.author_id == user.id)
+        .order_by(Community.name)
+    )
+    return [
+        {
+            "community": community,
+            "entries": total.entries,
+            "reflections": total.reflections,
+            "minutes_formal": total.minutes_formal,
+            "minutes_non_formal": total.minutes_non_formal,
+            "minutes_informal": total.minutes_informal,
+        }
+        for total, community in db.session.execute(query)
     ]
 
 

@@ -8,7 +8,12 @@ from sqlalchemy.orm import joinedload
 
 from hcimv_lc.challenges.models import Challenge, ChallengeStatus
 from hcimv_lc.communities.models import Community, Membership, Role
-from hcimv_lc.dashboards.models import ActivityWeek
+from hcimv_lc.dashboards.models import (
+    ALL_THEMES,
+    ActivityPerson,
+    ActivityRegion,
+    ActivityWeek,
+)
 from hcimv_lc.dashboards.rollup import minutes, monday
 from hcimv_lc.extensions import db
 from hcimv_lc.instruments import service as instruments
@@ -44,11 +49,12 @@ class Activity:
 
     @classmethod
     def from_row(cls, row) -> "Activity":
+        """Return the measures of a result row; an outer join's missing row is 0."""
         return cls(
-            active=row.active,
-            reflected=row.reflected,
-            entries=row.entries,
-            minutes={kind: int(getattr(row, f"minutes_{kind}")) for kind in KINDS},
+            active=row.active or 0,
+            reflected=row.reflected or 0,
+            entries=row.entries or 0,
+            minutes={kind: int(getattr(row, f"minutes_{kind}") or 0) for kind in KINDS},
         )
 
     @property
@@ -75,11 +81,11 @@ def week_number(sprint: Sprint):
     )
 
 
-def participant_count(community_id: int) -> int:
-    query = select(func.count(Membership.id)).where(
+def participants(community_id: int):
+    """Return the query that counts the community's participants."""
+    return select(func.count(Membership.id)).where(
         Membership.community_id == community_id, Membership.role == Role.PARTICIPANT
     )
-    return db.session.scalar(query)
 
 
 @dataclass
@@ -114,17 +120,21 @@ def sprint_dashboard(sprint: Sprint) -> SprintDashboard:
         for number in range(1, sprint.weeks + 1)
     ]
 
-    challenges = dict.fromkeys(ChallengeStatus, 0)
-    for status, count in db.session.execute(
-        select(Challenge.status, func.count(Challenge.id))
-        .where(Challenge.sprint_id == sprint.id)
-        .group_by(Challenge.status)
-    ):
-        challenges[status] = count
+    # One row, even without challenges: the counts and the community's size.
+    counts = db.session.execute(
+        select(
+            participants(sprint.community_id).scalar_subquery().label("participants"),
+            *(
+                func.count(case((Challenge.status == status, 1))).label(status)
+                for status in ChallengeStatus
+            ),
+        ).where(Challenge.sprint_id == sprint.id)
+    ).one()
+    challenges = {status: getattr(counts, status) for status in ChallengeStatus}
 
     return SprintDashboard(
         sprint=sprint,
-        participants=participant_count(sprint.community_id),
+        participants=counts.participants,
         weeks=weeks,
         challenges=challenges,
         effects=instrument_effects(sprint),
@@ -228,41 +238,44 @@ def community_dashboard(community: Community, start=None, end=None, drafts=False
 
     Draft sprints are listed only for those who plan them (`drafts`).
     """
-    query = select(Sprint).where(Sprint.community_id == community.id)
+    activity = (
+        select(LogEntry.sprint_id, *activity_columns())
+        .where(
+            LogEntry.community_id == community.id,
+            LogEntry.sprint_id.is_not(None),
+            period_filter(start, end),
+        )
+        .group_by(LogEntry.sprint_id)
+        .subquery()
+    )
+    done = case((Challenge.status == ChallengeStatus.DONE, 1), else_=0)
+    challenges = (
+        select(
+            Challenge.sprint_id,
+            func.sum(done).label("done"),
+            func.count(Challenge.id).label("total"),
+        )
+        .where(Challenge.community_id == community.id)
+        .group_by(Challenge.sprint_id)
+        .subquery()
+    )
+    query = (
+        select(Sprint, *measures_of(activity), challenges.c.done, challenges.c.total)
+        .outerjoin(activity, activity.c.sprint_id == Sprint.id)
+        .outerjoin(challenges, challenges.c.sprint_id == Sprint.id)
+        .where(Sprint.community_id == community.id)
+        .order_by(Sprint.start_date.desc())
+    )
     if not drafts:
         query = query.where(Sprint.status != SprintStatus.DRAFT)
-    sprints = list(db.session.scalars(query.order_by(Sprint.start_date.desc())))
-    rows = db.session.execute(
-        select(LogEntry.sprint_id, *activity_columns())
-        .where(LogEntry.community_id == community.id, period_filter(start, end))
-        .group_by(LogEntry.sprint_id)
-    )
-    by_sprint = {row.sprint_id: Activity.from_row(row) for row in rows}
-    done = case((Challenge.status == ChallengeStatus.DONE, 1), else_=0)
-    counts = {
-        sprint_id: (int(finished), total)
-        for sprint_id, finished, total in db.session.execute(
-            select(
-                Challenge.sprint_id,
-                func.coalesce(func.sum(done), 0),
-                func.count(Challenge.id),
-            )
-            .where(Challenge.community_id == community.id)
-            .group_by(Challenge.sprint_id)
-        )
-    }
     per_sprint = [
-        SprintRow(
-            sprint,
-            by_sprint.get(sprint.id, Activity()),
-            *counts.get(sprint.id, (0, 0)),
-        )
-        for sprint in sprints
+        SprintRow(row.Sprint, Activity.from_row(row), row.done or 0, row.total or 0)
+        for row in db.session.execute(query)
     ]
+
     return {
-        "participants": participant_count(community.id),
+        "participants": db.session.scalar(participants(community.id)),
         "sprints": per_sprint,
-        "outside_sprints": by_sprint.get(None, Activity()),
         "skills": validated_skills([community.id], start, end),
     }
 
@@ -292,10 +305,11 @@ def region_dashboard(
 ):
     """Return the measures of every region and community, with the filters applied.
 
-    Both come from the same two grouped queries: per community, summed per region.
-    `studied` limits the communities listed one by one to those the reader follows
-    (None: all, for administrators); regions count every community, but show their
-    numbers to such readers only from SMALLEST_GROUP active people.
+    Without a period the figures come from the totals kept per person and per
+    region; a period sums its weeks. `studied` limits the communities listed one
+    by one to those the reader follows (None: all, for administrators); regions
+    count every community, but show their numbers to such readers only from
+    SMALLEST_GROUP active people.
     """
     communities = select(Community.id, Community.region_id)
     if theme:
@@ -303,67 +317,109 @@ def region_dashboard(
     if region_ids:
         communities = communities.where(Community.region_id.in_(region_ids))
     communities = communities.subquery()
+    listed = select(communities.c.id)
+    if studied is not None:
+        listed = listed.where(communities.c.id.in_(studied))
 
-    per_community = {
-        row.id: Activity.from_row(row)
-        for row in db.session.execute(
-            select(communities.c.id, *rollup_columns())
-            .join(communities, communities.c.id == ActivityWeek.community_id)
-            .where(weeks_filter(start, end))
-            .group_by(communities.c.id)
-        )
-    }
-    claim_filters = [
-        SkillClaim.status == ClaimStatus.VALIDATED,
-        between(func.date(SkillClaim.validated_at), start, end),
-    ]
-    validated = dict(
-        db.session.execute(
-            select(SkillClaim.community_id, func.count(SkillClaim.id))
-            .join(communities, communities.c.id == SkillClaim.community_id)
-            .where(*claim_filters)
-            .group_by(SkillClaim.community_id)
-        ).all()
-    )
-    listed = list(
-        db.session.scalars(
-            select(Community)
-            .join(communities, communities.c.id == Community.id)
-            .options(joinedload(Community.region))
-            .order_by(Community.name)
-        )
-    )
-
-    # Distinct people cannot be summed over communities: count them per region.
-    people = {
-        row.region_id: Activity.from_row(row)
-        for row in db.session.execute(
+    if start or end:
+        people = (
             select(communities.c.region_id, *rollup_columns())
             .join(communities, communities.c.id == ActivityWeek.community_id)
             .where(weeks_filter(start, end))
             .group_by(communities.c.region_id)
         )
-    }
-    regions: dict[int, RegionRow] = {}
-    for community in listed:
-        row = regions.setdefault(
-            community.region_id,
-            RegionRow(
-                community.region, 0, people.get(community.region_id, Activity()), 0
-            ),
+        per_community = (
+            select(ActivityWeek.community_id, *rollup_columns())
+            .where(ActivityWeek.community_id.in_(listed), weeks_filter(start, end))
+            .group_by(ActivityWeek.community_id)
         )
-        row.communities += 1
-        row.validated += validated.get(community.id, 0)
+    else:
+        people = select(
+            ActivityRegion.region_id,
+            *(getattr(ActivityRegion, name).label(name) for name in MEASURES),
+        ).where(ActivityRegion.theme == (theme or ALL_THEMES))
+        per_community = (
+            select(ActivityPerson.community_id, *person_columns())
+            .where(ActivityPerson.community_id.in_(listed))
+            .group_by(ActivityPerson.community_id)
+        )
+    people = people.subquery()
+    per_community = per_community.subquery()
+
+    validated: dict[int, int] = {}
+    validated_in_region: dict[int, int] = {}
+    for region_id, community_id, count in db.session.execute(
+        select(communities.c.region_id, SkillClaim.community_id, func.count())
+        .join(communities, communities.c.id == SkillClaim.community_id)
+        .where(
+            SkillClaim.status == ClaimStatus.VALIDATED,
+            between(func.date(SkillClaim.validated_at), start, end),
+        )
+        .group_by(communities.c.region_id, SkillClaim.community_id)
+    ):
+        validated[community_id] = count
+        validated_in_region[region_id] = validated_in_region.get(region_id, 0) + count
+
+    counts = (
+        select(communities.c.region_id, func.count().label("communities"))
+        .group_by(communities.c.region_id)
+        .subquery()
+    )
+    regions = [
+        RegionRow(
+            row.Region,
+            row.communities,
+            Activity.from_row(row),
+            validated_in_region.get(row.Region.id, 0),
+        )
+        for row in db.session.execute(
+            select(Region, counts.c.communities, *measures_of(people))
+            .join(counts, counts.c.region_id == Region.id)
+            .outerjoin(people, people.c.region_id == Region.id)
+            .order_by(Region.name)
+        )
+    ]
     community_rows = [
         CommunityRow(
-            community,
-            per_community.get(community.id, Activity()),
-            validated.get(community.id, 0),
+            row.Community, Activity.from_row(row), validated.get(row.Community.id, 0)
         )
-        for community in listed
-        if studied is None or community.id in studied
+        for row in db.session.execute(
+            select(Community, *measures_of(per_community))
+            .where(Community.id.in_(listed))
+            .outerjoin(per_community, per_community.c.community_id == Community.id)
+            .options(joinedload(Community.region))
+            .order_by(Community.name)
+        )
     ]
     if studied is not None:
-        for row in regions.values():
+        for row in regions:
             row.hidden = row.activity.active < SMALLEST_GROUP
-    return sorted(regions.values(), key=lambda row: row.region.name), community_rows
+    return regions, community_rows
+
+
+MEASURES = (
+    "active",
+    "reflected",
+    "entries",
+    *(f"minutes_{kind}" for kind in KINDS),
+)
+
+
+def measures_of(subquery):
+    """Return the measure columns of a subquery, ready for Activity.from_row."""
+    return [subquery.c[name] for name in MEASURES]
+
+
+def person_columns():
+    """Return the measures of rolled-up totals, one row per person and community."""
+    return (
+        func.count().label("active"),
+        func.count(case((ActivityPerson.reflections > 0, 1))).label("reflected"),
+        func.sum(ActivityPerson.entries).label("entries"),
+        *(
+            func.sum(getattr(ActivityPerson, f"minutes_{kind}")).label(
+                f"minutes_{kind}"
+            )
+            for kind in KINDS
+        ),
+    )

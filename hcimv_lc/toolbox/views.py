@@ -76,8 +76,9 @@ def index():
         hits=hits,
         slugs=slugs,
         total=total,
+        more_than=search.MOST_COUNTED if total > search.MOST_COUNTED else None,
         page=page,
-        pages=max(1, -(-total // PER_PAGE)),
+        pages=max(1, -(-min(total, search.MOST_COUNTED) // PER_PAGE)),
         **LABELS,
     )
 
