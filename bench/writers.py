@@ -144,10 +144,11 @@ def save_entry(app, user_id: int, fields: dict[str, str]) -> None:
             raise ValueError(f"the log form refused the entry: {form.errors}")
 
         entry = service.create_entry(user, **entry_fields(form))
+        what = entry.what
         db.session.commit()
         try:
-            # The view reads the entry again after the commit, for its flash message.
-            flash(f"Vastgelegd: {entry.what}", "success")
+            # As the view does: the flash message uses what was read before the commit.
+            flash(f"Vastgelegd: {what}", "success")
         except Exception as error:
             raise AfterCommitError from error
 

@@ -3,9 +3,12 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, request, session, url_for
+from flask import Flask, flash, g, request, session, url_for
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from hcimv_lc import config, errors, web
 from hcimv_lc.database import (
@@ -126,12 +129,70 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
-def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+def request_catalogue():
+    """Return the translations of the request's language, found once per language."""
+    locale = get_locale()
+    kept = g.get("catalogue")
+    if kept is None or kept[0] is not locale:
+        kept = g.catalogue = (locale, get_translations())
+    return kept[1]
 
+
+@pass_eval_context
+def template_gettext(eval_ctx, string: str, **variables) -> str:
+    """Translate a template's text, then fill in its escaped variables."""
+    text = request_catalogue().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables):
+    """Translate a template's text in the form for `num`, then fill it in."""
+    variables.setdefault("num", num)
+    text = request_catalogue().ungettext(singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx, context: str, string: str, **variables) -> str:
+    """Translate a template's text in its context, then fill it in."""
+    variables.setdefault("context", context)
+    text = request_catalogue().upgettext(context, string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def template_npgettext(eval_ctx, context, singular, plural, num: int, **variables):
+    """Translate a text in its context and the form for `num`, then fill it in."""
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    text = request_catalogue().unpgettext(context, singular, plural, num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+def install_template_translations(app: Flask) -> None:
+    """Translate templates' texts as Jinja's newstyle gettext does, but faster.
+
+    Flask-Babel's callables find the catalogue anew for each text, through several
+    context lookups, and Jinja wraps them in two more calls: some 20 µs a text, a
+    tenth to a fifth of the time of a page.
+    """
+    app.jinja_env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        pgettext=template_pgettext,
+        npgettext=template_npgettext,
+    )
+
+
+def register_template_helpers(app: Flask) -> None:
     from hcimv_lc.accounts.forms import LanguageForm
     from hcimv_lc.notifications.service import unread_count
     from hcimv_lc.policy import template_can
+
+    install_template_translations(app)
+    app.jinja_env.tests.update(plain_choice=web.plain_choice, labelled=web.labelled)
 
     @app.context_processor
     def inject_helpers() -> dict:

@@ -11,7 +11,9 @@ from typing import Any
 
 from flask import abort, g
 from flask_login import current_user
+from sqlalchemy import select
 
+from hcimv_lc.accounts.models import User
 from hcimv_lc.badges.models import Credential
 from hcimv_lc.challenges.models import Challenge
 from hcimv_lc.communities.models import Community, Membership, Role
@@ -34,26 +36,56 @@ from hcimv_lc.toolbox.models import Application, Tool, ToolStatus, ToolVisibilit
 Rule = Callable[[Any, Any], bool]
 
 
+def with_memberships(query):
+    """Add the person's communities and roles to a query of the User, by name."""
+    return (
+        query.add_columns(Community, Membership.role)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Community, Community.id == Membership.community_id)
+        .order_by(Community.name, Community.id)
+    )
+
+
+def remember_memberships(user, memberships: list[tuple[Community, str]]) -> None:
+    """Keep the person's communities and roles for the rest of this request."""
+    g.setdefault("memberships", {})[user.id] = memberships
+    g.setdefault("community_roles", {})[user.id] = {
+        community.id: role for community, role in memberships
+    }
+
+
+def memberships_of(user) -> list[tuple[Community, str]]:
+    """Return the person's communities with their role, by name, once per request."""
+    if not user.is_authenticated:
+        return []
+
+    if user.id not in g.get("memberships", {}):
+        query = (
+            select(Community, Membership.role)
+            .join(Membership, Membership.community_id == Community.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Community.name, Community.id)
+        )
+        remember_memberships(user, [tuple(row) for row in db.session.execute(query)])
+
+    return g.memberships[user.id]
+
+
 def roles_of(user) -> dict[int, str]:
     """Return the person's role per community id, loaded once per request."""
     if not user.is_authenticated:
         return {}
 
-    cache = g.setdefault("community_roles", {})
-    if user.id not in cache:
-        rows = db.session.execute(
-            db.select(Membership.community_id, Membership.role).where(
-                Membership.user_id == user.id
-            )
-        )
-        cache[user.id] = {community_id: role for community_id, role in rows}
+    if user.id not in g.get("community_roles", {}):
+        memberships_of(user)
 
-    return cache[user.id]
+    return g.community_roles[user.id]
 
 
 def forget_roles() -> None:
     """Drop the cached roles after a membership changed within this request."""
     g.pop("community_roles", None)
+    g.pop("memberships", None)
 
 
 def role_in(user, community: Community) -> str | None:

@@ -63,8 +63,10 @@ def configure_logging(app: Flask) -> None:
 
 
 def start_request() -> None:
-    # Roles are cached per request; a test or CLI may keep one app context open.
-    g.pop("community_roles", None)
+    # Facts about the person are kept per request; a test or CLI may keep one app
+    # context open across requests.
+    for name in ("community_roles", "memberships", "unread_notifications"):
+        g.pop(name, None)
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
@@ -154,3 +156,23 @@ def render_page(
     response = make_response(render_template(name, **context))
     response.vary.add("HX-Request")
     return response
+
+
+def plain_choice(field) -> bool:
+    """Whether the macros may render a choice field's options with a plain loop.
+
+    The loop covers what the forms use: no groups of options, no extra attributes.
+    """
+    return (
+        not field.render_kw
+        and not isinstance(field.choices, dict)
+        and not field.flags.disabled
+    )
+
+
+def labelled(label) -> bool:
+    """Whether a choice's label is shown rather than its value, as WTForms does.
+
+    A lazy text counts as a label without being translated to find out.
+    """
+    return label is not None and not (isinstance(label, str) and not label)

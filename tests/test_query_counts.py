@@ -15,14 +15,18 @@ from hcimv_lc.logbook.models import LogEntry
 from hcimv_lc.sprints.models import Meeting, Sprint
 from hcimv_lc.toolbox.models import Application, Tool
 
+# SQLite's driver sends BEGIN through the cursor and psycopg does not: not counted.
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
 
 @contextmanager
 def count_statements(app):
-    """Collect the SQL statements that run inside the block."""
+    """Collect the SQL statements that run inside the block, but transaction control."""
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine
@@ -162,8 +166,74 @@ def test_page_statement_count_does_not_grow_with_the_data(
 
     assert len(large) == len(small)
     # The signed-in home assembles the quick log and the week of every sprint led.
-    assert len(small) <= (18 if template == "/" else 12)
+    assert len(small) <= (8 if template == "/" else 12)
     assert len(set(small)) == len(small), "a statement runs twice"
+
+
+MAIN_PAGES = [
+    ("participant", "/"),
+    ("facilitator", "/"),
+    ("participant", "/communities/{closed}"),
+    ("facilitator", "/sprints/{sprint}"),
+    ("participant", "/log"),
+    ("facilitator", "/sprints/{sprint}/participation"),
+    ("participant", "/toolbox?q=werkplekscan"),
+    ("facilitator", "/sprints/{sprint}/dashboard"),
+    ("researcher", "/dashboards/regions"),
+]
+
+
+@pytest.mark.parametrize(("persona", "template"), MAIN_PAGES)
+def test_main_page_needs_at_most_eight_statements_whatever_the_data(
+    app, as_persona, world, persona, template
+):
+    client = as_persona(persona)
+    path = template.format(closed=world.closed, **world.ids)
+    grow_skills(app, world, 2)
+
+    def grow_both():
+        grow(app, world, 15)
+        grow_skills(app, world, 15)
+
+    small, large = statements_before_and_after(app, client, path, grow_both)
+
+    assert_flat(small, large, most=8)
+
+
+def test_facilitator_home_shows_who_logged_what_was_shared_and_what_stands_still(
+    app, as_persona, world
+):
+    from datetime import timedelta
+
+    from hcimv_lc.database import utcnow
+
+    with app.app_context():
+        challenge = db.session.get(Challenge, world.ids["challenge"])
+        challenge.moved_at = utcnow() - timedelta(weeks=3)
+        db.session.commit()
+    client = as_persona("facilitator")
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "Warmtepompen" in page
+    assert "week 2 van 12" in page
+    assert 'title="Piet Deelnemer: gelogd"' in page
+    # The entries for the facilitators and for the community, not the private one.
+    assert "2 gedeelde activiteiten deze week" in page
+    assert "Al twee weken stil:" in page
+    assert f'href="/challenges/{world.ids["challenge"]}">Inregelen</a>' in page
+
+
+def test_participant_home_shows_their_challenge_and_the_quick_log_choices(
+    app, as_persona, world
+):
+    client = as_persona("participant")
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "Jouw uitdaging" in page
+    assert f'<option value="{world.ids["challenge"]}">Inregelen</option>' in page
+    assert "Al twee weken stil:" not in page
 
 
 def statements_before_and_after(app, client, path, grow_data):

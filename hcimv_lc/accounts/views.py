@@ -4,11 +4,13 @@ import json
 import logging
 import secrets
 from datetime import date
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
 
 from hcimv_lc.accounts import personal_data, service
 from hcimv_lc.accounts.forms import (
@@ -23,8 +25,9 @@ from hcimv_lc.accounts.forms import (
 )
 from hcimv_lc.accounts.models import User
 from hcimv_lc.extensions import db, limiter, login_manager
+from hcimv_lc.notifications.service import remember_unread, unread_count_of
 from hcimv_lc.organisations.service import organisation_choices
-from hcimv_lc.policy import authorize
+from hcimv_lc.policy import authorize, remember_memberships, with_memberships
 from hcimv_lc.web import render_page
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,18 @@ LOGIN_LIMIT = "10 per 15 minutes"
 CARRIED_OVER_LOGIN = ("pending_entry",)
 
 
+@cache
+def session_person():
+    """Return the statement of what every page asks about the signed-in person.
+
+    One statement: the account, its memberships for the access policy and the count
+    of unread notifications. It is built once, as building it costs more than
+    running it.
+    """
+    query = select(User, unread_count_of(User.id))
+    return with_memberships(query.where(User.id == bindparam("user_id")))
+
+
 @login_manager.user_loader
 def load_user(identity: str) -> User | None:
     """Return the account of a session, or None when its token was replaced."""
@@ -44,12 +59,16 @@ def load_user(identity: str) -> User | None:
     if not user_id.isdigit() or not token:
         return None
 
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_enabled:
+    rows = db.session.execute(session_person(), {"user_id": int(user_id)}).all()
+    if not rows:
         return None
-    if not secrets.compare_digest(user.session_token, token):
+    user, unread = rows[0][0], rows[0][1]
+    if not user.is_enabled or not secrets.compare_digest(user.session_token, token):
         return None
 
+    memberships = [(row[2], row[3]) for row in rows if row[2] is not None]
+    remember_memberships(user, memberships)
+    remember_unread(user, unread)
     return user
 
 

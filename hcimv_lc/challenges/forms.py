@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, html_params
 
 from hcimv_lc.challenges.models import ChallengeStatus
 from hcimv_lc.forms import markdown_text, text_line
@@ -17,10 +18,53 @@ STATUS_LABELS = {
 STATUS_CHOICES = [(status.value, label) for status, label in STATUS_LABELS.items()]
 
 
+class CheckboxList:
+    """Render a multiple choice as a list of checkboxes, straight from its choices.
+
+    The HTML is that of ListWidget with CheckboxInput, attributes in the same order,
+    but without a subfield and html_params() per choice: those made a long list,
+    such as the skills of the quick log, slow to render.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        extra = dict(field.render_kw or {})
+        if field.flags.disabled is not None:
+            extra.setdefault("disabled", field.flags.disabled)
+        required = " required" if field.flags.required and not extra else ""
+        name = escape(field.name)
+        html = [f"<ul {html_params(**kwargs)}>"]
+        for index, choice in enumerate(field.iter_choices()):
+            option_id = escape(f"{field.id}-{index}")
+            value = escape(str(choice.value))
+            if extra:
+                attributes = html_params(
+                    **{
+                        "id": option_id,
+                        "type": "checkbox",
+                        "value": value,
+                        "checked": bool(choice.selected),
+                        "required": bool(field.flags.required),
+                        **extra,
+                        "name": field.name,
+                    }
+                )
+            else:
+                checked = "checked " if choice.selected else ""
+                attributes = (
+                    f'{checked}id="{option_id}" name="{name}"{required} '
+                    f'type="checkbox" value="{value}"'
+                )
+            label = f'<label for="{option_id}">{escape(choice.label or choice.value)}'
+            html.append(f"<li><input {attributes}> {label}</label></li>")
+        html.append("</ul>")
+        return Markup("".join(html))
+
+
 class CheckboxListField(SelectMultipleField):
     """A multiple choice shown as checkboxes, easier to tap than a list box."""
 
-    widget = ListWidget(prefix_label=False)
+    widget = CheckboxList()
     option_widget = CheckboxInput()
 
 

@@ -1,8 +1,9 @@
 """Rules of challenges: the backlog, the board, moving cards and their teams."""
 
 import logging
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hcimv_lc.accounts.models import User
@@ -45,11 +46,19 @@ def backlog(community: Community) -> list[Challenge]:
     return list(db.session.scalars(with_cards(query)))
 
 
+@cache
+def board_query():
+    # Built once: building and keying a statement costs more than running it.
+    return with_cards(
+        select(Challenge).where(Challenge.sprint_id == bindparam("sprint_id"))
+    )
+
+
 def board(sprint: Sprint) -> dict[str, list[Challenge]]:
     """Return the sprint's challenges per status column, each column in its order."""
-    query = select(Challenge).where(Challenge.sprint_id == sprint.id)
     columns: dict[str, list[Challenge]] = {status.value: [] for status in COLUMNS}
-    for challenge in db.session.scalars(with_cards(query)):
+    parameters = {"sprint_id": sprint.id}
+    for challenge in db.session.scalars(board_query(), parameters):
         columns.setdefault(challenge.status, []).append(challenge)
     return columns
 

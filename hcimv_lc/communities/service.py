@@ -4,11 +4,12 @@ import hashlib
 import logging
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +23,7 @@ from hcimv_lc.markup import render_markdown
 from hcimv_lc.notifications import service as notifications
 from hcimv_lc.notifications.models import NotificationKind
 from hcimv_lc.organisations.models import Region
-from hcimv_lc.policy import forget_roles, roles_of
+from hcimv_lc.policy import forget_roles, memberships_of, roles_of
 from hcimv_lc.slugs import unique_slug
 
 logger = logging.getLogger(__name__)
@@ -58,16 +59,7 @@ def search_communities(user, q: str = "", theme: str = "", region_id: int = 0):
 
 def my_communities(user) -> list[tuple[Community, str]]:
     """Return the person's communities with their role, by name."""
-    if not user.is_authenticated:
-        return []
-
-    query = (
-        select(Community, Membership.role)
-        .join(Membership, Membership.community_id == Community.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Community.name)
-    )
-    return [(community, role) for community, role in db.session.execute(query)]
+    return memberships_of(user)
 
 
 def open_communities_by_region(limit: int) -> list[tuple[str, list[Community]]]:
@@ -85,9 +77,17 @@ def open_communities_by_region(limit: int) -> list[tuple[str, list[Community]]]:
     return list(groups.items())
 
 
+@cache
+def community_by_slug_query():
+    return (
+        select(Community)
+        .where(Community.slug == bindparam("slug"))
+        .options(joinedload(Community.region), joinedload(Community.organisation))
+    )
+
+
 def community_by_slug(slug: str) -> Community | None:
-    query = select(Community).where(Community.slug == slug)
-    return db.session.scalar(query.options(joinedload(Community.region)))
+    return db.session.scalar(community_by_slug_query(), {"slug": slug})
 
 
 def members_by_role(community: Community) -> dict[str, list[Membership]]:
@@ -102,6 +102,25 @@ def members_by_role(community: Community) -> dict[str, list[Membership]]:
     groups: dict[str, list[Membership]] = {role.value: [] for role in Role}
     for membership in db.session.scalars(query):
         groups.setdefault(membership.role, []).append(membership)
+    return groups
+
+
+@cache
+def people_by_role_query():
+    return (
+        select(Membership.role, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.community_id == bindparam("community_id"))
+        .order_by(User.name, Membership.id)
+    )
+
+
+def people_by_role(community: Community) -> dict[str, list[User]]:
+    """Return the members of a community grouped by role, each group by name."""
+    rows = db.session.execute(people_by_role_query(), {"community_id": community.id})
+    groups: dict[str, list[User]] = {role.value: [] for role in Role}
+    for role, person in rows:
+        groups.setdefault(role, []).append(person)
     return groups
 
 

@@ -96,11 +96,12 @@ def detail(slug: str):
     community = load_community(slug)
     authorize("community.view", community)
 
+    members = service.people_by_role(community)
     return render_page(
         "communities/detail.html",
         community=community,
-        members=service.members_by_role(community),
-        member_total=service.member_count(community),
+        members=members,
+        member_total=sum(len(group) for group in members.values()),
         sprints=sprints_by_status(community, current_user),
         sprint_status_labels=SPRINT_STATUS_LABELS,
         **membership_context(community),

@@ -34,28 +34,32 @@ def home():
 
     today = date.today()
     mine = communities.my_communities(current_user)
-    sprints = logbook.active_sprints_of(current_user)
+    sprints = service.active_sprints(current_user, today)
+    sprint, meeting = sprints[0] if sprints else (None, None)
+    challenges = service.sprint_challenges(current_user)
     form = LogEntryForm(formdata=None)
     prepare_log_form(
         form,
         current_user,
         communities=[item for item, _role in mine],
-        default=sprints[0].community_id if sprints else None,
+        challenges=[(item.id, item.title) for item in challenges],
+        default=sprint.community_id if sprint else None,
     )
-    this_week, last_week = logbook.minutes_this_and_last_week(current_user, today)
-    meetings = service.next_meetings([sprint.id for sprint in sprints], today)
+    week = logbook.week_at_a_glance(current_user, sprint, today)
     return render_page(
         "core/dashboard.html",
         mine=mine,
         form=form,
         entry=None,
-        sprint=sprints[0] if sprints else None,
-        prompt=logbook.prompt_for(sprints[0], today) if sprints else "",
-        challenges=service.my_challenges(current_user),
-        next_meeting=meetings,
-        minutes_this_week=this_week,
-        minutes_last_week=last_week,
-        overviews=service.facilitator_overview(current_user, today, meetings),
+        sprint=sprint,
+        next_meeting=meeting,
+        prompt=week.prompt,
+        challenges=service.my_challenges(challenges),
+        minutes_this_week=week.minutes_this_week,
+        minutes_last_week=week.minutes_last_week,
+        overviews=service.facilitator_overview(
+            current_user, today, sprints, challenges
+        ),
         theme_labels=THEME_LABELS,
     )
 

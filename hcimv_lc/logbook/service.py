@@ -6,11 +6,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from hcimv_lc.accounts.models import User
@@ -29,7 +30,7 @@ from hcimv_lc.logbook.models import (
 from hcimv_lc.markup import render_markdown
 from hcimv_lc.notifications import service as notifications
 from hcimv_lc.notifications.models import NotificationKind
-from hcimv_lc.policy import is_facilitator
+from hcimv_lc.policy import is_facilitator, memberships_of
 from hcimv_lc.skills.models import Skill
 from hcimv_lc.sprints.models import Sprint, SprintStatus
 
@@ -45,25 +46,28 @@ class LogbookError(RuleError):
 
 def communities_of(user: User) -> list[Community]:
     """Return the communities the person is a member of, by name."""
-    query = (
-        select(Community)
-        .join(Membership, Membership.community_id == Community.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Community.name)
+    return [community for community, _role in memberships_of(user)]
+
+
+# The statements of the logbook's main pages are built once, with named parameters:
+# building and keying a statement costs SQLAlchemy more than running it.
+@cache
+def active_sprints_query():
+    return (
+        select(Sprint)
+        .join(Membership, Membership.community_id == Sprint.community_id)
+        .where(
+            Membership.user_id == bindparam("user_id"),
+            Sprint.status == SprintStatus.ACTIVE,
+        )
+        .options(joinedload(Sprint.community))
+        .order_by(Sprint.start_date.desc())
     )
-    return list(db.session.scalars(query))
 
 
 def active_sprints_of(user: User) -> list[Sprint]:
     """Return the active sprints of the person's communities, newest first."""
-    query = (
-        select(Sprint)
-        .join(Membership, Membership.community_id == Sprint.community_id)
-        .where(Membership.user_id == user.id, Sprint.status == SprintStatus.ACTIVE)
-        .options(joinedload(Sprint.community))
-        .order_by(Sprint.start_date.desc())
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(active_sprints_query(), {"user_id": user.id}))
 
 
 def challenge_choices(user: User) -> list[tuple[int, str]]:
@@ -78,15 +82,20 @@ def challenge_choices(user: User) -> list[tuple[int, str]]:
     return [(challenge_id, title) for challenge_id, title in db.session.execute(query)]
 
 
+@cache
+def prompt_query():
+    return select(WeeklyPrompt.text).where(
+        WeeklyPrompt.sprint_id == bindparam("sprint_id"),
+        WeeklyPrompt.week == bindparam("week"),
+    )
+
+
 def prompt_for(sprint: Sprint, day: date) -> str:
     """Return the reflection question of the sprint for the week of the day."""
     week = sprint.week_of(day)
     if week is not None:
-        text = db.session.scalar(
-            select(WeeklyPrompt.text).where(
-                WeeklyPrompt.sprint_id == sprint.id, WeeklyPrompt.week == week
-            )
-        )
+        parameters = {"sprint_id": sprint.id, "week": week}
+        text = db.session.scalar(prompt_query(), parameters)
         if text:
             return text
     return sprint.default_prompt or ""
@@ -217,32 +226,46 @@ class MyLog:
     total: int = 0
 
 
+@cache
+def my_log_queries(by_sprint: bool, by_week: bool, by_kind: bool):
+    """Return the statements of my log's entries and totals, for the filters used."""
+    query = select(LogEntry).where(LogEntry.author_id == bindparam("user_id"))
+    if by_sprint:
+        query = query.where(LogEntry.sprint_id == bindparam("sprint_id"))
+    if by_week:
+        query = query.where(LogEntry.date.between(bindparam("start"), bindparam("end")))
+    if by_kind:
+        query = query.where(LogEntry.kind == bindparam("kind"))
+
+    entries = (
+        query.options(selectinload(LogEntry.skills))
+        .order_by(LogEntry.date.desc(), LogEntry.id.desc())
+        .limit(200)
+    )
+    totals = (
+        select(LogEntry.date, LogEntry.kind, func.sum(LogEntry.minutes))
+        .where(LogEntry.id.in_(query.with_only_columns(LogEntry.id).scalar_subquery()))
+        .group_by(LogEntry.date, LogEntry.kind)
+    )
+    return entries, totals
+
+
 def my_log(user: User, sprint: Sprint | None, kind: str, week: int | None) -> MyLog:
     """Return the person's filtered entries with their minutes per week and kind."""
-    query = select(LogEntry).where(LogEntry.author_id == user.id)
+    parameters = {"user_id": user.id, "kind": kind}
     if sprint is not None:
-        query = query.where(LogEntry.sprint_id == sprint.id)
+        parameters["sprint_id"] = sprint.id
         if week:
-            start = sprint.week_start(week)
-            query = query.where(LogEntry.date.between(start, start + timedelta(days=6)))
-    if kind:
-        query = query.where(LogEntry.kind == kind)
+            parameters["start"] = sprint.week_start(week)
+            parameters["end"] = parameters["start"] + timedelta(days=6)
+    entries_query, totals_query = my_log_queries(
+        sprint is not None, "start" in parameters, bool(kind)
+    )
 
-    entries = list(
-        db.session.scalars(
-            query.options(selectinload(LogEntry.skills), joinedload(LogEntry.challenge))
-            .order_by(LogEntry.date.desc(), LogEntry.id.desc())
-            .limit(200)
-        )
-    )
-    totals = select(LogEntry.date, LogEntry.kind, func.sum(LogEntry.minutes)).where(
-        LogEntry.id.in_(query.with_only_columns(LogEntry.id).scalar_subquery())
-    )
+    entries = list(db.session.scalars(entries_query, parameters))
     per_week: dict[date, int] = {}
     per_kind: dict[str, int] = {}
-    for day, entry_kind, minutes in db.session.execute(
-        totals.group_by(LogEntry.date, LogEntry.kind)
-    ):
+    for day, entry_kind, minutes in db.session.execute(totals_query, parameters):
         per_week[week_start(day)] = per_week.get(week_start(day), 0) + minutes
         per_kind[entry_kind] = per_kind.get(entry_kind, 0) + minutes
     return MyLog(
@@ -253,19 +276,52 @@ def my_log(user: User, sprint: Sprint | None, kind: str, week: int | None) -> My
     )
 
 
-def minutes_this_and_last_week(user: User, today: date) -> tuple[int, int]:
+@dataclass
+class WeekAtAGlance:
+    minutes_this_week: int
+    minutes_last_week: int
+    prompt: str
+
+
+@cache
+def week_at_a_glance_query():
+    monday = bindparam("monday")
+
+    def minutes(condition):
+        return (
+            select(func.coalesce(func.sum(case((condition, LogEntry.minutes))), 0))
+            .where(
+                LogEntry.author_id == bindparam("user_id"),
+                LogEntry.date >= bindparam("last_monday"),
+            )
+            .scalar_subquery()
+        )
+
+    return select(
+        minutes(LogEntry.date >= monday),
+        minutes(LogEntry.date < monday),
+        prompt_query().scalar_subquery(),
+    )
+
+
+def week_at_a_glance(user: User, sprint: Sprint | None, today: date) -> WeekAtAGlance:
+    """Return the person's minutes this and last week, and the sprint's question.
+
+    One statement, as the home page shows them side by side.
+    """
     this_monday = week_start(today)
-    last_monday = this_monday - timedelta(weeks=1)
-    query = select(
-        func.coalesce(
-            func.sum(case((LogEntry.date >= this_monday, LogEntry.minutes))), 0
-        ),
-        func.coalesce(
-            func.sum(case((LogEntry.date < this_monday, LogEntry.minutes))), 0
-        ),
-    ).where(LogEntry.author_id == user.id, LogEntry.date >= last_monday)
-    this_week, last_week = db.session.execute(query).one()
-    return int(this_week), int(last_week)
+    parameters = {
+        "user_id": user.id,
+        "monday": this_monday,
+        "last_monday": this_monday - timedelta(weeks=1),
+        "sprint_id": sprint.id if sprint else None,
+        "week": sprint.week_of(today) if sprint else None,
+    }
+    this_week, last_week, text = db.session.execute(
+        week_at_a_glance_query(), parameters
+    ).one()
+    prompt = text or (sprint.default_prompt if sprint else "") or ""
+    return WeekAtAGlance(int(this_week), int(last_week), prompt)
 
 
 def visible_entries(community: Community, viewer: User):
@@ -323,49 +379,62 @@ def add_comment(entry: LogEntry, author: User, body: str) -> Comment:
 
 @dataclass
 class GridRow:
-    person: User
+    name: str
     cells: list[tuple[int, int]]
+
+
+@cache
+def grid_members_query():
+    return (
+        select(User.id, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.community_id == bindparam("community_id"),
+            Membership.role.in_([Role.PARTICIPANT, Role.FACILITATOR, Role.RESEARCHER]),
+        )
+        .order_by(User.name, User.id)
+    )
+
+
+@cache
+def grid_counts_query():
+    reflected = func.sum(case((func.length(LogEntry.reflection) > 0, 1), else_=0))
+    return (
+        select(LogEntry.author_id, LogEntry.date, func.count(), reflected)
+        .where(
+            LogEntry.sprint_id == bindparam("sprint_id"),
+            LogEntry.date.between(bindparam("start"), bindparam("end")),
+        )
+        .group_by(LogEntry.author_id, LogEntry.date)
+    )
 
 
 def participation_grid(sprint: Sprint) -> list[GridRow]:
     """Return per member and week how many entries and reflections there are."""
-    members = list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.community_id == sprint.community_id,
-                Membership.role.in_(
-                    [Role.PARTICIPANT, Role.FACILITATOR, Role.RESEARCHER]
-                ),
-            )
-            .order_by(User.name)
-        )
-    )
-    reflected = func.sum(case((func.length(LogEntry.reflection) > 0, 1), else_=0))
-    query = (
-        select(LogEntry.author_id, LogEntry.date, func.count(), reflected)
-        .where(
-            LogEntry.sprint_id == sprint.id,
-            LogEntry.date.between(sprint.start_date, sprint.end_date),
-        )
-        .group_by(LogEntry.author_id, LogEntry.date)
-    )
-    counts: dict[tuple[int, int], list[int]] = {}
-    for author_id, day, logged, reflections in db.session.execute(query):
-        cell = counts.setdefault((author_id, sprint.week_of(day)), [0, 0])
+    start, weeks = sprint.start_date, sprint.weeks
+    members = db.session.execute(
+        grid_members_query(), {"community_id": sprint.community_id}
+    ).all()
+    parameters = {"sprint_id": sprint.id, "start": start, "end": sprint.end_date}
+    counts: dict[int, list[list[int]]] = {}
+    for author_id, day, logged, reflections in db.session.execute(
+        grid_counts_query(), parameters
+    ):
+        if author_id not in counts:
+            counts[author_id] = [[0, 0] for _week in range(weeks)]
+        cell = counts[author_id][(day - start).days // 7]
         cell[0] += logged
         cell[1] += int(reflections or 0)
 
+    empty = [(0, 0)] * weeks
     return [
         GridRow(
-            person=person,
-            cells=[
-                tuple(counts.get((person.id, week), (0, 0)))
-                for week in range(1, sprint.weeks + 1)
-            ],
+            name=name,
+            cells=[tuple(cell) for cell in counts[user_id]]
+            if user_id in counts
+            else empty,
         )
-        for person in members
+        for user_id, name in members
     ]
 
 

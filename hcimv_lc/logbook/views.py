@@ -37,6 +37,18 @@ LABELS = {
     "visibility_labels": VISIBILITY_LABELS,
 }
 
+
+def labels() -> dict[str, dict[str, str]]:
+    """Return the labels of kinds, subtypes and visibilities in this request's language.
+
+    Translated once here, instead of again for every entry on the page.
+    """
+    return {
+        name: {key: str(text) for key, text in texts.items()}
+        for name, texts in LABELS.items()
+    }
+
+
 PENDING_SESSION_KEY = "pending_entry"
 PENDING_MAX_BYTES = 40_000
 
@@ -45,17 +57,27 @@ def load_entry(entry_id: int) -> LogEntry:
     return found(service.entry_by_id(entry_id))
 
 
-def prepare(form: LogEntryForm, user, entry=None, communities=None, default=None):
+def prepare(
+    form: LogEntryForm,
+    user,
+    entry=None,
+    communities=None,
+    challenges=None,
+    default=None,
+):
     """Fill the form's choices: the person's communities, challenges and skills.
 
-    The home page passes the communities and the default community it has already.
+    The home page passes the communities, challenges and the default community it
+    has already.
     """
     if communities is None:
         communities = service.communities_of(user)
+    if challenges is None:
+        challenges = service.challenge_choices(user)
     form.community.choices = [
         (community.id, community.name) for community in communities
     ]
-    form.challenge.choices = [(0, _("Geen"))] + service.challenge_choices(user)
+    form.challenge.choices = [(0, _("Geen"))] + challenges
     form.skills.choices = skill_choices(str(get_locale()))
     if request.method == "GET" and entry is None:
         form.date.data = form.date.data or date.today()
@@ -106,8 +128,11 @@ def create():
             show_rule_error(form, error)
         else:
             forget_kept_entry()
+            # Read before the commit expires the entry: reloading it afterwards would
+            # wait for the write lock again, and fail a request whose entry is saved.
+            what = entry.what
             db.session.commit()
-            flash(_("Vastgelegd: %(what)s", what=entry.what), "success")
+            flash(_("Vastgelegd: %(what)s", what=what), "success")
             return redirect(url_for("core.home"), 303)
 
     return render_page("logbook/form.html", entry=None, **form_context(form))
@@ -187,7 +212,7 @@ def my_log():
         "logbook/my_log.html",
         form=form,
         log=log,
-        **LABELS,
+        **labels(),
     )
 
 
@@ -197,7 +222,7 @@ def entry_page(item: LogEntry, comment_form: CommentForm):
         entry=item,
         comments=service.comments_of(item),
         comment_form=comment_form,
-        **LABELS,
+        **labels(),
     )
 
 
@@ -280,8 +305,7 @@ def community_log(slug: str):
         "logbook/community_log.html",
         community=community,
         pagination=pagination,
-        kind_labels=KIND_LABELS,
-        visibility_labels=VISIBILITY_LABELS,
+        **labels(),
     )
 
 

@@ -43,16 +43,29 @@ def mail_about(user: User, subject: str, lines: list[str], link: str) -> None:
     send_mail(user.email, subject, body)
 
 
+def unread_count_of(user_id):
+    """Return a scalar subquery of how many notifications the person has not opened."""
+    return (
+        select(func.count())
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .select_from(Notification)
+        .scalar_subquery()
+    )
+
+
+def remember_unread(user: User, count: int) -> None:
+    """Keep the person's unread count, loaded with the account, for this request."""
+    g.unread_notifications = (user.id, count)
+
+
 def unread_count(user) -> int:
     """Return how many notifications the person has not opened, once per request."""
     if not user.is_authenticated:
         return 0
-    if "unread_notifications" not in g:
-        query = select(func.count()).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-        g.unread_notifications = db.session.scalar(query.select_from(Notification))
-    return g.unread_notifications
+    kept = g.get("unread_notifications")
+    if kept is None or kept[0] != user.id:
+        remember_unread(user, db.session.scalar(select(unread_count_of(user.id))))
+    return g.unread_notifications[1]
 
 
 def recent(user: User, page: int):

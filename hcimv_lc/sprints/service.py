@@ -3,9 +3,10 @@
 import logging
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from hcimv_lc.accounts.models import User
@@ -44,21 +45,36 @@ class Week:
     meetings: int
 
 
+# The statements of the sprint pages are built once, with named parameters:
+# building and keying a statement costs SQLAlchemy more than running it.
+@cache
+def sprint_by_id_query():
+    return (
+        select(Sprint)
+        .where(Sprint.id == bindparam("sprint_id"))
+        .options(joinedload(Sprint.community))
+    )
+
+
 def sprint_by_id(sprint_id: int) -> Sprint | None:
-    query = select(Sprint).where(Sprint.id == sprint_id)
-    return db.session.scalar(query.options(joinedload(Sprint.community)))
+    return db.session.scalar(sprint_by_id_query(), {"sprint_id": sprint_id})
+
+
+@cache
+def sprints_of_community_query():
+    return (
+        select(Sprint)
+        .where(Sprint.community_id == bindparam("community_id"))
+        .order_by(Sprint.start_date.desc(), Sprint.id.desc())
+    )
 
 
 def sprints_by_status(community: Community, user) -> dict[str, list[Sprint]]:
     """Return the sprints of a community the person may see, grouped by status."""
-    query = (
-        select(Sprint)
-        .where(Sprint.community_id == community.id)
-        .order_by(Sprint.start_date.desc(), Sprint.id.desc())
-    )
     groups: dict[str, list[Sprint]] = {status.value: [] for status in STATUS_ORDER}
     may_see_drafts = can(user, "sprint.plan", community)
-    for sprint in db.session.scalars(query):
+    parameters = {"community_id": community.id}
+    for sprint in db.session.scalars(sprints_of_community_query(), parameters):
         sprint.community = community
         if sprint.status == SprintStatus.DRAFT and not may_see_drafts:
             continue
@@ -147,8 +163,13 @@ def close(
     return lesson
 
 
+@cache
+def lesson_of_query():
+    return select(Lesson).where(Lesson.sprint_id == bindparam("sprint_id"))
+
+
 def lesson_of(sprint: Sprint) -> Lesson | None:
-    return db.session.scalar(select(Lesson).where(Lesson.sprint_id == sprint.id))
+    return db.session.scalar(lesson_of_query(), {"sprint_id": sprint.id})
 
 
 def lesson_by_id(lesson_id: int) -> Lesson | None:
@@ -157,13 +178,17 @@ def lesson_by_id(lesson_id: int) -> Lesson | None:
     return db.session.scalar(query.options(options))
 
 
-def meetings_of(sprint: Sprint) -> list[Meeting]:
-    query = (
+@cache
+def meetings_of_query():
+    return (
         select(Meeting)
-        .where(Meeting.sprint_id == sprint.id)
+        .where(Meeting.sprint_id == bindparam("sprint_id"))
         .order_by(Meeting.date, Meeting.start_time, Meeting.id)
     )
-    return list(db.session.scalars(query))
+
+
+def meetings_of(sprint: Sprint) -> list[Meeting]:
+    return list(db.session.scalars(meetings_of_query(), {"sprint_id": sprint.id}))
 
 
 def meeting_by_id(meeting_id: int) -> Meeting | None:
