@@ -129,7 +129,18 @@ def prepare(engine: str, scale: int, head: str) -> float | None:
     flask(url, "db", "upgrade")
     started = time.perf_counter()
     flask(url, "bench-data", "--scale", str(scale))
-    return round(time.perf_counter() - started, 1)
+    seconds = round(time.perf_counter() - started, 1)
+    (DATA / f"load-{engine}-{scale}.txt").write_text(str(seconds))
+    return seconds
+
+
+def load_times() -> dict[str, float]:
+    """Return how long bench-data took for each database, when it was filled."""
+    times = {}
+    for path in sorted(DATA.glob("load-*.txt")):
+        _load, engine, scale = path.stem.split("-")
+        times[f"{engine} {scale}x"] = float(path.read_text())
+    return times
 
 
 def free_port() -> int:
@@ -511,6 +522,9 @@ def main() -> None:
         default=60,
         help="length of each write benchmark; 0 leaves them out",
     )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="fill the databases and stop"
+    )
     parser.add_argument("--output", default=str(BENCH))
     args = parser.parse_args()
     engines = args.engines.split(",")
@@ -519,13 +533,15 @@ def main() -> None:
 
     ensure_wrk()
     DATA.mkdir(exist_ok=True)
-    load_seconds = {}
     head = migration_head()
     for engine in engines:
         for scale in scales:
-            seconds = prepare(engine, scale, head)
-            if seconds is not None:
-                load_seconds[f"{engine} {scale}x"] = seconds
+            prepare(engine, scale, head)
+    load_seconds = load_times()
+
+    if args.prepare_only:
+        print(json.dumps(load_seconds))
+        return
 
     statements = {
         f"{engine} {scale}x": statement_counts(engine, scale)
