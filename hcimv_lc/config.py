@@ -120,11 +120,11 @@ def load(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        # "Remember me" keeps the session cookie for the absolute limit; without it
+        # the browser forgets it on closing, and the server ends it after idling.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        "SESSION_ABSOLUTE_LIMIT": timedelta(days=30),
+        "SESSION_IDLE_LIMIT": timedelta(hours=8),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": production,

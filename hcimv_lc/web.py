@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter
 
+from hcimv_lc.accounts import sessions
 from hcimv_lc.extensions import htmx
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -144,6 +145,7 @@ def init_app(app: Flask) -> None:
         # Behind a reverse proxy the socket peer is the proxy; trust its headers.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.before_request(start_request)
+    app.before_request(sessions.enforce_limits)
     app.after_request(add_security_headers)
 
 

@@ -134,7 +134,6 @@ def test_production_session_cookie_is_secure(monkeypatch, tmp_path):
     app = create_app()
 
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["REMEMBER_COOKIE_SECURE"] is True
 
 
 def test_too_large_request_gets_a_readable_413_page(client, app):

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 STARTED = "_started"
 SEEN = "_seen"
 REMEMBERED = "_remembered"
+# Whose session the limits ended, so that text typed meanwhile waits for them.
+ENDED = "_ended_user_id"
 # Writing the last-seen time sends a new cookie; once a minute is precise enough.
 SEEN_PRECISION = 60
 
@@ -31,6 +33,7 @@ def clock() -> float:
 def start(user, remember: bool = False) -> None:
     """Sign the person in with a session that carries its own start time."""
     login_user(user)
+    session.pop(ENDED, None)
     now = int(clock())
     session[STARTED] = now
     session[SEEN] = now
@@ -50,10 +53,12 @@ def enforce_limits() -> None:
     too_old = now - started > config["SESSION_ABSOLUTE_LIMIT"].total_seconds()
     idle = now - seen > config["SESSION_IDLE_LIMIT"].total_seconds()
     if too_old or (idle and not session.get(REMEMBERED)):
-        user_id = session["_user_id"].partition(":")[0]
+        identity = session["_user_id"]
         logout_user()
         for key in (STARTED, SEEN, REMEMBERED):
             session.pop(key, None)
+        session[ENDED] = identity
+        user_id = identity.partition(":")[0]
         logger.info(
             "Session of user %s ended: %s", user_id, "too old" if too_old else "idle"
         )

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import bindparam, select
 
-from hcimv_lc.accounts import personal_data, service
+from hcimv_lc.accounts import personal_data, service, sessions
 from hcimv_lc.accounts.forms import (
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -114,7 +114,7 @@ def login():
             }
             session.clear()
             session.update(carried)
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             session["locale"] = user.locale
             # One commit for the log-in and what its listeners saved (a kept entry).
             db.session.commit()
@@ -164,7 +164,7 @@ def register():
                 locale=session.get("locale", "nl"),
             )
             db.session.commit()
-            login_user(user)
+            sessions.start(user)
             flash(_("Welkom! Je account is klaar."), "success")
             return redirect(safe_next(request.args.get("next")), 303)
 
@@ -242,7 +242,7 @@ def change_password():
         else:
             service.change_password(user, form.password.data)
             db.session.commit()
-            login_user(user)
+            sessions.start(user)
             flash(
                 _("Je wachtwoord is gewijzigd. Andere apparaten zijn uitgelogd."),
                 "success",

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in
 from werkzeug.datastructures import MultiDict
 
+from hcimv_lc.accounts import sessions
 from hcimv_lc.communities.forms import ConfirmForm
 from hcimv_lc.communities.views import load_community
 from hcimv_lc.extensions import db, limiter
@@ -141,7 +142,8 @@ def create():
 def keep_what_was_typed() -> None:
     """Keep a log entry whose author's session ended while they typed."""
     # The ended session still names its account; the entry waits for that account.
-    owner, _sep, _token = session.get("_user_id", "").partition(":")
+    identity = session.get("_user_id") or session.get(sessions.ENDED, "")
+    owner, _sep, _token = identity.partition(":")
     fields = MultiDict(request.form)
     fields.pop("csrf_token", None)
     payload = fields.to_dict(flat=False)
