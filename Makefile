@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run serve release bench test install install-test translations migrate seed badge-key lint format messages clean
+.PHONY: run serve release bench test fuzz install install-test translations migrate seed badge-key lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ lint: install-test
 
 test: lint
 	$(BIN)/pytest -q
+
+# Hypothesis sends 1,000 generated inputs to every form and filter (see
+# tests/test_fuzz_forms.py); `make test` sends 10. Answers per route: test-results/.
+fuzz: install-test
+	rm -f test-results/fuzz-answers.jsonl
+	HYPOTHESIS_PROFILE=fuzz FUZZ_REPORT=test-results/fuzz-answers.jsonl \
+		$(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_forms.py $(FUZZ_ARGS)
 
 format: install-test
 	$(BIN)/ruff format .

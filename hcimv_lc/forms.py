@@ -4,8 +4,12 @@ import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
+from flask import request
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -15,6 +19,27 @@ from wtforms.validators import (
 )
 
 CONTROL_CATEGORIES = {"Cc", "Cs", "Co", "Cn"}
+
+
+class Form(FlaskForm):
+    """The base of the app's forms: they read the posted fields and their own files."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF would also take a JSON body, which need not be an object, and
+            # hands every upload to a field of its name, text fields too.
+            if formdata is not _Auto:
+                return formdata
+            if not form.is_submitted():
+                return None
+
+            uploads = {field.name for field in form if isinstance(field, FileField)}
+            files = MultiDict(
+                (name, upload)
+                for name, upload in request.files.items(multi=True)
+                if name in uploads
+            )
+            return CombinedMultiDict((files, request.form)) if files else request.form
 
 
 def no_control_characters(form, field) -> None:
@@ -74,8 +99,17 @@ def web_address(form, field) -> None:
     if not field.data:
         return
 
-    parts = urlsplit(field.data)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or " " in field.data:
+    try:
+        parts = urlsplit(field.data)
+    except ValueError:
+        # urlsplit refuses some addresses outright, such as "http://[::1".
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in {"http", "https"}
+        or not parts.netloc
+        or " " in field.data
+    ):
         raise ValidationError(
             _l("Vul een volledig webadres in, beginnend met https://.")
         )

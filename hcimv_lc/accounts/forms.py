@@ -1,7 +1,6 @@
 """Forms of the accounts area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
 from hcimv_lc.accounts.service import PASSWORD_MAX_LENGTH, password_problem
-from hcimv_lc.forms import max_length, required, strip, text_line
+from hcimv_lc.forms import Form, max_length, required, strip, text_line
 
 LANGUAGE_CHOICES = [("nl", "Nederlands"), ("en", "English")]
 
@@ -59,7 +58,7 @@ def confirm_field() -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         _l("Wachtwoord"),
@@ -73,7 +72,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Inloggen"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = text_line(_l("Naam"), 120, render_kw={"autocomplete": "name"})
     email = email_field()
     password = new_password_field()
@@ -81,18 +80,18 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Account maken"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
     submit = SubmitField(_l("Stuur een link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field(_l("Nieuw wachtwoord"))
     confirm = confirm_field()
     submit = SubmitField(_l("Wachtwoord opslaan"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(
         _l("Huidig wachtwoord"),
         validators=[required(), max_length(PASSWORD_MAX_LENGTH)],
@@ -103,7 +102,7 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Wachtwoord wijzigen"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = text_line(_l("Naam"), 120, render_kw={"autocomplete": "name"})
     organisation = SelectField(_l("Organisatie"), coerce=int, validate_choice=True)
     locale = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES)
@@ -112,13 +111,13 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("Taal"), choices=LANGUAGE_CHOICES, validators=[required()])
     next = HiddenField()
     submit = SubmitField(_l("Taal kiezen"))
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         _l("Je wachtwoord"),
         validators=[required(), max_length(PASSWORD_MAX_LENGTH)],

@@ -1,14 +1,13 @@
 """Forms of the challenges area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, html_params
 
 from hcimv_lc.challenges.models import ChallengeStatus
-from hcimv_lc.forms import markdown_text, text_line
+from hcimv_lc.forms import Form, markdown_text, text_line
 
 STATUS_LABELS = {
     ChallengeStatus.OPEN: _l("Open"),
@@ -68,7 +67,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ChallengeForm(FlaskForm):
+class ChallengeForm(Form):
     title = text_line(_l("Titel"), 160)
     description = markdown_text(_l("Beschrijving"))
     organisation = SelectField(_l("Eigenaar (organisatie)"), coerce=int)
@@ -80,7 +79,7 @@ class ChallengeForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     status = SelectField(_l("Kolom"), choices=STATUS_CHOICES)
     position = IntegerField(
         _l("Plaats"), validators=[Optional(), NumberRange(min=0, max=10_000)]
@@ -88,6 +87,6 @@ class MoveForm(FlaskForm):
     submit = SubmitField(_l("Verplaatsen"))
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     sprint = SelectField(_l("Sprint"), coerce=int)
     submit = SubmitField(_l("Verplaatsen"))

@@ -1,12 +1,12 @@
 """Forms of the communities area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SearchField, SelectField, SubmitField
 from wtforms.validators import Email, Optional
 
 from hcimv_lc.communities.models import Role, Theme
 from hcimv_lc.forms import (
+    Form,
     markdown_text,
     max_length,
     no_control_characters,
@@ -40,7 +40,7 @@ THEME_CHOICES = [(theme.value, label) for theme, label in THEME_LABELS.items()]
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class CommunityFilterForm(FlaskForm):
+class CommunityFilterForm(Form):
     """The filters above the list of communities; read from the query string."""
 
     class Meta:
@@ -59,7 +59,7 @@ class CommunityFilterForm(FlaskForm):
     )
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(Form):
     name = text_line(_l("Naam"), 120)
     theme = SelectField(_l("Thema"), choices=THEME_CHOICES)
     region = SelectField(_l("Thuisregio"), coerce=int)
@@ -83,7 +83,7 @@ class CommunityForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     email = EmailField(
         _l("E-mailadres"),
         validators=[
@@ -99,12 +99,12 @@ class InvitationForm(FlaskForm):
     submit = SubmitField(_l("Uitnodiging sturen"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(_l("Rol"), choices=ROLE_CHOICES)
     submit = SubmitField(_l("Rol wijzigen"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with nothing but its CSRF token, for one-button actions."""
 
     submit = SubmitField(_l("Bevestigen"))

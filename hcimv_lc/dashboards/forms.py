@@ -1,15 +1,14 @@
 """The filters of the dashboards; they arrive in the query string."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from hcimv_lc.challenges.forms import CheckboxListField
-from hcimv_lc.forms import plausible_date
+from hcimv_lc.forms import Form, plausible_date
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,14 +1,13 @@
 """Forms of the discussion."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
-from hcimv_lc.forms import markdown_text, text_line
+from hcimv_lc.forms import Form, markdown_text, text_line
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = text_line(_l("Onderwerp"), 160)
     body = markdown_text(_l("Bericht"), 10000)
     sprint = IntegerField(
@@ -22,6 +21,6 @@ class ThreadForm(FlaskForm):
     submit = SubmitField(_l("Plaatsen"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     body = markdown_text(_l("Reactie"), 10000, required=_l("Schrijf een reactie."))
     submit = SubmitField(_l("Reageren"))

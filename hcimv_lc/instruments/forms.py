@@ -1,17 +1,16 @@
 """Forms of the instruments area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from hcimv_lc.forms import no_control_characters, required, text_line
+from hcimv_lc.forms import Form, no_control_characters, required, text_line
 from hcimv_lc.instruments.models import SCALE
 
 MOMENT_LABELS = {"start": _l("Start"), "middle": _l("Halverwege"), "end": _l("Eind")}
 
 
-class InstrumentForm(FlaskForm):
+class InstrumentForm(Form):
     title = text_line(_l("Titel van de vragenlijst"), 160)
     is_anonymous = BooleanField(
         _l("Anoniem: niemand ziet losse antwoorden, uitkomsten pas vanaf vijf mensen")
@@ -27,13 +26,13 @@ class InstrumentForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class OpenMomentForm(FlaskForm):
+class OpenMomentForm(Form):
     instrument = SelectField(_l("Vragenlijst"), coerce=int)
     moment = SelectField(_l("Moment"), choices=list(MOMENT_LABELS.items()))
     submit = SubmitField(_l("Moment starten"))
 
 
-def response_form_class(items) -> type[FlaskForm]:
+def response_form_class(items) -> type[Form]:
     """Return a form with one five-point question per item of an instrument."""
     fields = {
         f"item_{item.id}": RadioField(
@@ -45,4 +44,4 @@ def response_form_class(items) -> type[FlaskForm]:
         for item in items
     }
     fields["submit"] = SubmitField(_l("Antwoorden opslaan"))
-    return type("ResponseForm", (FlaskForm,), fields)
+    return type("ResponseForm", (Form,), fields)

@@ -1,12 +1,11 @@
 """Forms of the logbook: the quick log, the filters of my log, comments, prompts."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from hcimv_lc.challenges.forms import CheckboxListField
-from hcimv_lc.forms import markdown_text, plausible_date, text_line
+from hcimv_lc.forms import Form, markdown_text, plausible_date, text_line
 from hcimv_lc.logbook.models import Kind, Subtype, Visibility
 
 KIND_LABELS = {
@@ -35,7 +34,7 @@ def choices(labels: dict) -> list[tuple[str, str]]:
     return [(key.value, label) for key, label in labels.items()]
 
 
-class LogEntryForm(FlaskForm):
+class LogEntryForm(Form):
     what = text_line(
         _l("Wat heb je gedaan?"),
         200,
@@ -96,7 +95,7 @@ class LogEntryForm(FlaskForm):
         return valid
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -111,14 +110,14 @@ class LogFilterForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = markdown_text(
         _l("Jouw feedback"), 5000, required=_l("Schrijf eerst je feedback.")
     )
     submit = SubmitField(_l("Reageren"))
 
 
-class PromptForm(FlaskForm):
+class PromptForm(Form):
     week = IntegerField(
         _l("Week"),
         validators=[
@@ -130,6 +129,6 @@ class PromptForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class DefaultPromptForm(FlaskForm):
+class DefaultPromptForm(Form):
     default_prompt = text_line(_l("Vaste vraag van de sprint"), 500, optional=True)
     submit = SubmitField(_l("Opslaan"))

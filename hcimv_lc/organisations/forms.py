@@ -1,11 +1,11 @@
 """Forms for administrators: regions and organisations."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
 from hcimv_lc.forms import (
+    Form,
     max_length,
     no_control_characters,
     strip,
@@ -29,12 +29,12 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-class RegionForm(FlaskForm):
+class RegionForm(Form):
     name = text_line(_l("Naam"), 120)
     submit = SubmitField(_l("Opslaan"))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = text_line(_l("Naam"), 200)
     kind = SelectField(
         _l("Soort"),

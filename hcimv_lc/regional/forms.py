@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from hcimv_lc.challenges.forms import CheckboxListField
-from hcimv_lc.forms import plausible_date, text_line
+from hcimv_lc.forms import Form, plausible_date, text_line
 from hcimv_lc.regional.models import Sector
 from hcimv_lc.toolbox.forms import COMPANY_SIZE_LABELS
 
@@ -75,7 +74,7 @@ def skills_field(label):
     )
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     organisation = SelectField(
         _l("Bedrijf uit de lijst"), coerce=int, default=0, validators=[Optional()]
     )
@@ -165,7 +164,7 @@ def whole_number(value) -> int:
     return int(value) if value else 0
 
 
-class RegionalFilterForm(FlaskForm):
+class RegionalFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -1,7 +1,6 @@
 """Forms for research consent and for pseudonymised research exports."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -12,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from hcimv_lc.forms import no_control_characters, plausible_date, strip
+from hcimv_lc.forms import Form, no_control_characters, plausible_date, strip
 from hcimv_lc.research.service import MIN_KEY_LENGTH, Dataset, FileFormat
 
 MAX_KEY_LENGTH = 200
@@ -29,7 +28,7 @@ FORMAT_LABELS = {
 }
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     community = SelectField(_l("Leergemeenschap"), coerce=int)
     given = BooleanField(_l("Mijn gegevens mogen gebruikt worden voor onderzoek"))
     include_reflections = BooleanField(
@@ -39,7 +38,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("Keuze opslaan"))
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     dataset = RadioField(
         _l("Wat wil je exporteren?"),
         choices=list(DATASET_LABELS.items()),

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from hcimv_lc.challenges.forms import CheckboxListField
 from hcimv_lc.forms import (
+    Form,
     markdown_text,
     max_length,
     no_control_characters,
@@ -84,7 +84,7 @@ class EvidenceFields:
     )
 
 
-class ClaimForm(FlaskForm, EvidenceFields):
+class ClaimForm(Form, EvidenceFields):
     skill = SelectField(_l("Vaardigheid"), coerce=int)
     community = SelectField(
         _l("Leergemeenschap"),
@@ -115,16 +115,16 @@ class ClaimForm(FlaskForm, EvidenceFields):
         return valid
 
 
-class EvidenceForm(FlaskForm, EvidenceFields):
+class EvidenceForm(Form, EvidenceFields):
     submit = SubmitField(_l("Bewijs toevoegen"))
 
 
-class ResubmitForm(FlaskForm):
+class ResubmitForm(Form):
     comment = markdown_text(_l("Wat heb je toegevoegd?"), 2000)
     submit = SubmitField(_l("Opnieuw indienen"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField(
         _l("Besluit"),
         choices=[
@@ -156,7 +156,7 @@ def future_date(form, field) -> None:
         raise ValidationError(_l("Een link geldt hoogstens een jaar."))
 
 
-class ShareLinkForm(FlaskForm):
+class ShareLinkForm(Form):
     label = text_line(
         _l("Voor wie is de link?"),
         120,
@@ -182,7 +182,7 @@ class ShareLinkForm(FlaskForm):
     submit = SubmitField(_l("Link maken"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = StringField(
         _l("Reden"),
         validators=[Optional(), max_length(200), no_control_characters],
@@ -191,7 +191,7 @@ class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Intrekken"))
 
 
-class MatchingForm(FlaskForm):
+class MatchingForm(Form):
     findable = BooleanField(
         _l("Facilitators in mijn regio mogen mij vinden voor uitdagingen"),
         description=_l(
@@ -202,7 +202,7 @@ class MatchingForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class CatalogueForm(FlaskForm):
+class CatalogueForm(Form):
     class Meta:
         csrf = False
 
@@ -214,7 +214,7 @@ class CatalogueForm(FlaskForm):
     category = SelectField(_l("Categorie"), default="", validators=[Optional()])
 
 
-class EscoImportForm(FlaskForm):
+class EscoImportForm(Form):
     file = FileField(
         _l("CSV-bestand van ESCO"),
         description=_l("Bijvoorbeeld skills_nl.csv uit de ESCO-download."),

@@ -1,7 +1,6 @@
 """Forms of the sprints area."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     IntegerField,
@@ -13,6 +12,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from hcimv_lc.forms import (
+    Form,
     markdown_text,
     max_length,
     no_control_characters,
@@ -65,7 +65,7 @@ def online_link_field() -> StringField:
     )
 
 
-class SprintForm(FlaskForm):
+class SprintForm(Form):
     title = text_line(_l("Titel"), 160)
     goal = markdown_text(
         _l("Doel"), description=_l("Wat wil de sprint bereiken? Markdown mag.")
@@ -83,14 +83,14 @@ class SprintForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class CopySprintForm(FlaskForm):
+class CopySprintForm(Form):
     community = SelectField(_l("In leergemeenschap"), coerce=int)
     title = text_line(_l("Titel van de nieuwe sprint"), 160)
     start_date = date_field(_l("Startdatum"))
     submit = SubmitField(_l("Sprint maken"))
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     date = date_field(_l("Datum"))
     start_time = time_field(_l("Begintijd"))
     end_time = time_field(_l("Eindtijd"))
@@ -100,7 +100,7 @@ class MeetingForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(Form):
     weekday = SelectField(_l("Dag"), coerce=int, choices=WEEKDAY_CHOICES, default=1)
     interval = SelectField(
         _l("Hoe vaak"), coerce=int, choices=INTERVAL_CHOICES, default=1
@@ -116,7 +116,7 @@ class SeriesForm(FlaskForm):
 WRITE_SOMETHING = _l("Schrijf hier een paar zinnen.")
 
 
-class CloseSprintForm(FlaskForm):
+class CloseSprintForm(Form):
     worked = markdown_text(_l("Wat werkte?"), required=WRITE_SOMETHING)
     did_not_work = markdown_text(_l("Wat werkte niet?"), required=WRITE_SOMETHING)
     advice = markdown_text(

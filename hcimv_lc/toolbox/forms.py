@@ -1,7 +1,6 @@
 """Forms of the toolbox."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Optional
 from hcimv_lc.challenges.forms import CheckboxListField
 from hcimv_lc.communities.forms import THEME_CHOICES
 from hcimv_lc.forms import (
+    Form,
     markdown_text,
     max_length,
     no_control_characters,
@@ -61,7 +61,7 @@ def choices(labels: dict) -> list[tuple[str, str]]:
     return [(key.value, label) for key, label in labels.items()]
 
 
-class ToolForm(FlaskForm):
+class ToolForm(Form):
     title = text_line(_l("Titel"), 160)
     summary = TextAreaField(
         _l("Samenvatting"),
@@ -88,7 +88,7 @@ class ToolForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     class Meta:
         csrf = False
 
@@ -145,7 +145,7 @@ def long_text(label, required_message=None):
     return markdown_text(label, 5000, required=required_message)
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     sprint = SelectField(_l("In sprint"), coerce=int)
     applied_on = DateField(
         _l("Datum"),
@@ -173,7 +173,7 @@ class ApplicationForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class CompareForm(FlaskForm):
+class CompareForm(Form):
     class Meta:
         csrf = False
 
