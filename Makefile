@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run serve release bench test fuzz install install-test translations migrate seed badge-key lint format messages clean
+.PHONY: run serve release bench chaos test fuzz install install-test translations migrate seed badge-key lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ serve: install
 # The load benchmark of bench/run.py (about 25 minutes); see bench/RESULTS.md.
 bench: install-test
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Kill gunicorn workers and stop a throwaway PostgreSQL cluster (port 5499) under
+# load; no acknowledged write may go missing (about 5 minutes, as root). Not in `test`.
+chaos: install-test
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 lint: install-test
 	$(BIN)/ruff format --check .

@@ -2,9 +2,10 @@
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hcimv_lc.extensions import db, htmx
@@ -77,11 +78,29 @@ def handle_http_error(error: HTTPException):
     return response, code
 
 
+# Shown when even the error page fails, as when the database is down: the layout
+# asks the database who is signed in. Both languages, no database, no template.
+BARE_ERROR_PAGE = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Er ging iets mis</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Er ging iets mis</h1>
+<p>Er ging bij ons iets mis. Probeer het over een paar minuten nog eens.</p>
+<p lang="en">Something went wrong on our side. Please try again in a few minutes.</p>
+<p><small>Foutcode: <code>{request_id}</code></small></p></main></body></html>
+"""
+
+
 def handle_unexpected_error(error: InternalServerError):
     # Flask has logged the exception with its traceback through the app's logger,
     # which carries the request id; a second record would only repeat it.
-    db.session.rollback()
-    return error_page(500)
+    try:
+        db.session.rollback()
+        return error_page(500)
+    except Exception:
+        logger.warning("The error page failed too; the bare page was shown")
+        db.session.remove()
+        page = BARE_ERROR_PAGE.format(request_id=escape(g.get("request_id", "")))
+        return page, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def init_app(app: Flask) -> None:

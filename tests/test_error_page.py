@@ -81,3 +81,26 @@ def test_a_database_error_shows_no_sql(production_app, caplog):
     assert "no_such_table" not in page
     assert "SELECT" not in page
     assert "no_such_table" in caplog.text
+
+
+def test_when_the_error_page_fails_too_a_bare_page_still_says_what_happened(
+    production_app, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from hcimv_lc import errors
+
+    def database_down(*args, **kwargs):
+        # The layout asks who is signed in; with the database down that fails too.
+        raise OperationalError("SELECT user.id FROM user", {}, Exception("down"))
+
+    monkeypatch.setattr(errors, "render_page", database_down)
+
+    response = production_app.test_client().get("/test-only/raises")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Er ging iets mis" in page
+    assert response.headers["X-Request-ID"] in page
+    assert "SELECT" not in page
+    assert "Traceback" not in page
