@@ -298,6 +298,9 @@ def load(scale: float, seed: int = 1, today: date | None = None) -> Counts:
     rollup.rebuild(db.session.connection())
     if db.engine.dialect.name == "postgresql":
         restart_sequences()
+        # Bulk rows leave the planner without statistics until autovacuum comes by:
+        # a search over 100,000 tools then takes 170 ms instead of 2.
+        db.session.execute(text("ANALYZE"))
     logger.info("Benchmark data loaded at scale %s", scale)
     return counts
 
