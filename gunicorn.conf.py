@@ -2,7 +2,7 @@
 
 Sync workers, 2n+1 for n cores: `make bench` compared them with threaded workers
 (n workers × 4 threads) at 10x the reference data, and sync came out ahead on both
-engines, on PostgreSQL by 1.2-2.1x per page (bench/RESULTS.md, 2026-12-03). A sync
+engines, on PostgreSQL by 1.1-2.1x per page (bench/RESULTS.md, 2026-12-03). A sync
 worker also holds one database connection and cannot let one slow request hold up
 others. Re-measure with `make bench` before changing this.
 """
