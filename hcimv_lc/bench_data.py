@@ -313,7 +313,7 @@ def restart_sequences() -> None:
             continue
         # The names come from the app's own metadata, never from input.
         statement = (
-            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-            f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'  # nosec B608
+            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "  # nosec
+            f'COALESCE((SELECT max(id) FROM "{table.name}"), 0) + 1, false)'
         )
         db.session.execute(text(statement))

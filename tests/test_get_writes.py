@@ -6,16 +6,16 @@ a page that starts to write on GET fails here.
 """
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hcimv_lc.extensions import db
 from hcimv_lc.skills.models import ShareLink
 from hcimv_lc.skills.service import hash_token
 from tests.conftest import TEST_PASSWORD, clients_for
 from tests.test_access import READS, fill
+from tests.test_query_counts import count_statements
 
 WRITING_KEYWORDS = {
     "INSERT",
@@ -33,21 +33,9 @@ DATA_CHANGE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 SHARE_PAGE = "/s/{share_token}"
 
 
-@contextmanager
 def recorded_statements(app):
     """Collect every SQL statement sent inside the block, transaction control too."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return count_statements(app, transaction_control=True)
 
 
 def writes(statement: str) -> bool:

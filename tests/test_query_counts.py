@@ -20,12 +20,14 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @contextmanager
-def count_statements(app):
+def count_statements(app, transaction_control=False):
     """Collect the SQL statements that run inside the block, but transaction control."""
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+        if transaction_control or not statement.lstrip().upper().startswith(
+            TRANSACTION_CONTROL
+        ):
             statements.append(statement)
 
     with app.app_context():

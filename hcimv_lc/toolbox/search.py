@@ -115,7 +115,10 @@ def search(query: str, signed_in: bool, filters: dict, limit: int, offset: int):
         source, condition = "search_document d", " AND ".join(where)
         _whole, total = bounded_count(source, condition, params)
         # Only fixed fragments are put together; every value is a bound parameter.
-        ranked = f"SELECT {columns} FROM {source} WHERE {condition} ORDER BY d.title"  # nosec B608
+        ranked = (
+            f"SELECT {columns} FROM {source} "  # nosec B608
+            f"WHERE {condition} ORDER BY d.title"
+        )
     else:
         whole_source, whole = match_condition(dialect, words, False, params)
         source, match = match_condition(dialect, words, True, params)
