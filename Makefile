@@ -65,11 +65,23 @@ test: lint
 	$(BIN)/pytest -q
 
 # Hypothesis sends 1,000 generated inputs to every form and filter (see
-# tests/test_fuzz_forms.py); `make test` sends 10. Answers per route: test-results/.
+# tests/test_fuzz_forms.py); `make test` sends 10. Both engines run at once, each in
+# its own process with its own log; the answers per route go to test-results/.
+FUZZ = HYPOTHESIS_PROFILE=fuzz FUZZ_REPORT=test-results/fuzz-answers.jsonl \
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_forms.py $(FUZZ_ARGS)
 fuzz: install-test
+	mkdir -p test-results
 	rm -f test-results/fuzz-answers.jsonl
-	HYPOTHESIS_PROFILE=fuzz FUZZ_REPORT=test-results/fuzz-answers.jsonl \
-		$(BIN)/pytest -q -p no:cacheprovider tests/test_fuzz_forms.py $(FUZZ_ARGS)
+	TEST_DATABASE_URL= $(FUZZ) > test-results/fuzz-sqlite.log 2>&1 & sqlite=$$!; \
+	postgresql=0; \
+	if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(FUZZ) -k postgresql > test-results/fuzz-postgresql.log 2>&1 & postgresql=$$!; \
+	fi; \
+	wait $$sqlite; failed=$$?; \
+	if [ $$postgresql != 0 ]; then wait $$postgresql || failed=1; fi; \
+	tail -n 3 test-results/fuzz-*.log; \
+	$(BIN)/python -m tests.fuzz_summary test-results/fuzz-answers.jsonl; \
+	exit $$failed
 
 format: install-test
 	$(BIN)/ruff format .
