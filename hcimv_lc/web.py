@@ -1,5 +1,6 @@
 """Request plumbing shared by every area: request ids, headers, page-or-fragment."""
 
+import json
 import logging
 import re
 import uuid
@@ -157,6 +158,23 @@ def render_page(
     name = fragment if fragment and partial else template
     response = make_response(render_template(name, **context))
     response.vary.add("HX-Request")
+    return response
+
+
+# "<", ">" and "&" leave as \\u escapes, as Jinja's tojson writes them: a document that
+# a browser or a proxy takes for HTML after all then holds no markup to run.
+JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def json_response(
+    document, mimetype: str = "application/json", download: str | None = None
+):
+    """Answer with the document as readable JSON, or as a file to save."""
+    text = json.dumps(document, ensure_ascii=False, indent=2).translate(JSON_ESCAPES)
+    response = make_response(text)
+    response.mimetype = mimetype
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
     return response
 
 

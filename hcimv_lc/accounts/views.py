@@ -1,13 +1,12 @@
 """Log-in, registration, password reset, profile and language."""
 
-import json
 import logging
 import secrets
 from datetime import date
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, request, session, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import bindparam, select
@@ -28,7 +27,7 @@ from hcimv_lc.extensions import db, limiter, login_manager
 from hcimv_lc.notifications.service import remember_unread, unread_count_of
 from hcimv_lc.organisations.service import organisation_choices
 from hcimv_lc.policy import authorize, remember_memberships, with_memberships
-from hcimv_lc.web import render_page
+from hcimv_lc.web import json_response, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -258,10 +257,8 @@ def personal_data_download():
 
     user = db.session.get(User, current_user.id)
     document = personal_data.export(user)
-    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
-    response.mimetype = "application/json"
     name = f"mijn-gegevens-{date.today().isoformat()}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = json_response(document, download=name)
     response.headers["Cache-Control"] = "private, no-store"
     logger.info("Personal data of user %s downloaded", user.id)
     return response

@@ -16,7 +16,7 @@ from hcimv_lc.organisations.models import Organisation
 from hcimv_lc.policy import authorize
 from hcimv_lc.skills import service as skills
 from hcimv_lc.skills.forms import RevokeForm
-from hcimv_lc.web import found, render_page
+from hcimv_lc.web import found, json_response, render_page
 
 bp = Blueprint("badges", __name__)
 
@@ -24,10 +24,9 @@ CREDENTIAL_TYPE = "application/vc+ld+json"
 JWT_TYPE = "application/vc+ld+json+jwt"
 
 
-def json_response(document: dict, mimetype: str = "application/json", status=200):
-    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
-    response.mimetype = mimetype
-    response.status_code = status
+def open_json(document: dict, mimetype: str = "application/json", download=None):
+    """Answer with a public document that any verifier may fetch from its own site."""
+    response = json_response(document, mimetype, download)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -90,11 +89,11 @@ def credential_json(uuid):
     credential = load_credential(uuid)
     authorize("badge.verify", credential)
 
-    response = json_response(json.loads(credential.document), CREDENTIAL_TYPE)
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="badge-{credential.uuid}.json"'
+    return open_json(
+        json.loads(credential.document),
+        CREDENTIAL_TYPE,
+        download=f"badge-{credential.uuid}.json",
     )
-    return response
 
 
 @bp.get("/badges/<uuid:uuid>/credential.jwt")
@@ -117,7 +116,7 @@ def verification_json(uuid):
     authorize("badge.verify", credential)
 
     result = service.check(credential)
-    return json_response(
+    return open_json(
         {
             "id": f"urn:uuid:{credential.uuid}",
             "status": result.status,
@@ -159,14 +158,14 @@ def keys_document():
     authorize("badge.verify")
 
     published = service.published_keys().values()
-    return json_response({"keys": [keys.public_jwk(key) for key in published]})
+    return open_json({"keys": [keys.public_jwk(key) for key in published]})
 
 
 @bp.get("/badges/revocations.json")
 def revocations():
     authorize("badge.verify")
 
-    return json_response(
+    return open_json(
         {
             "id": url_for("badges.revocations", _external=True),
             "revokedCredentials": [
@@ -199,7 +198,7 @@ def issuer(slug: str):
         holder = None
     holder = found(holder)
 
-    return json_response(
+    return open_json(
         {
             "@context": [VC_CONTEXT, OB_CONTEXT],
             "id": url_for("badges.issuer", slug=slug, _external=True),
@@ -216,4 +215,4 @@ def achievement(slug: str):
     skill = found(skills.skill_by_slug(slug))
     url = url_for("badges.achievement", slug=slug, _external=True)
     document = {"@context": [VC_CONTEXT, OB_CONTEXT], **achievement_of(skill, url)}
-    return json_response(document)
+    return open_json(document)

@@ -1,6 +1,5 @@
 """The skill catalogue, skill claims and their review, the passport and sharing."""
 
-import json
 import re
 from datetime import date
 
@@ -46,7 +45,13 @@ from hcimv_lc.skills.models import (
     ShareLink,
     SkillClaim,
 )
-from hcimv_lc.web import SlugConverter, found, page_number, render_page
+from hcimv_lc.web import (
+    SlugConverter,
+    found,
+    json_response,
+    page_number,
+    render_page,
+)
 
 bp = Blueprint("skills", __name__)
 SLUG = re.compile(SlugConverter.regex)
@@ -408,10 +413,8 @@ def passport_json():
     authorize("passport.view")
 
     document = service.passport_document(current_user, locale())
-    response = make_response(json.dumps(document, ensure_ascii=False, indent=2))
-    response.mimetype = "application/json"
     name = f"vaardighedenpaspoort-{date.today().isoformat()}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = json_response(document, download=name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
