@@ -3,8 +3,9 @@
 tests/test_xss.py sends payloads to forms that can be filled again and again. The
 texts here belong to steps that change their object: a review asks for more
 evidence, a resubmission answers it, a revocation ends a badge, a copy makes a new
-sprint, a frozen instrument is answered. Each test takes the pages' markup once per step before any payload,
-then repeats the steps with payloads. The JSON documents come last.
+sprint, a frozen instrument is answered. Each test takes the pages' markup once per
+step before any payload, then repeats the steps with payloads. The JSON documents
+come last.
 """
 
 import json
