@@ -2,9 +2,9 @@
 
 Two new people plant every payload through the real forms: Anouk (a facilitator
 of the demo) starts a community, a thread and a tool; a newcomer whose name is a
-payload joins, replies, claims a skill and shares it. The pages are then opened
-with the Content-Security-Policy switched off, so only escaping and sanitising
-stand between the payloads and the page.
+payload joins, replies, claims a skill, withdraws its badge with a reason and shares
+the skill. The pages are then opened with the Content-Security-Policy switched off,
+so only escaping and sanitising stand between the payloads and the page.
 """
 
 import re
@@ -56,10 +56,13 @@ class Writer:
         assert response.status == 303, (path, response.status, errors)
         return response.headers.get("location", "")
 
-    def post(self, path: str) -> None:
+    def post(self, path: str) -> str:
         page = self.request.get(self.base_url + "/").text()
         token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-        self.request.post(self.base_url + path, headers={"X-CSRFToken": token})
+        response = self.request.post(
+            self.base_url + path, headers={"X-CSRFToken": token}, max_redirects=0
+        )
+        return response.headers.get("location", "")
 
 
 def signed_in(browser, base_url: str, email: str, password=demo.DEMO_PASSWORD):
@@ -116,6 +119,9 @@ def planted(browser, live_server):
         choose=["level"],
         on=claim,
     )
+    # The holder withdraws the badge with a reason, which both of them see.
+    badge = xander.post(claim + "/badge")
+    xander.fill(badge + "/revoke", {"reason": LINE}, on=badge)
     expires = str(date.today() + timedelta(days=30))
     xander.fill(
         "/passport/shares", {"label": LINE, "expires_on": expires}, choose=["skills"]
@@ -125,13 +131,14 @@ def planted(browser, live_server):
     facilitator.close()
     newcomer.close()
     return {
-        FACILITATOR: [community, "/communities", thread, tool, "/notifications"],
+        FACILITATOR: [community, "/communities", thread, tool, "/notifications", badge],
         NEWCOMER: [
             f"/toolbox?q={CANARY_WORD}",
             f"/communities?q={CANARY_WORD}",
             "/notifications",
             own_thread,
             claim,
+            badge,
             "/passport",
             share,
         ],
