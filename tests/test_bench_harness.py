@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from tests.conftest import login
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
+import chaos  # noqa: E402
 import pages  # noqa: E402
 import results  # noqa: E402
 import run  # noqa: E402
@@ -113,3 +115,31 @@ def test_every_benchmarked_page_answers_its_persona_on_bench_data(app):
         client = app.test_client()
         login(client, bench_data.PERSONAS[page.persona], DEMO_PASSWORD)
         assert client.get(paths[page.name]).status_code == 200, page.name
+
+
+def test_chaos_fails_a_run_whose_error_answers_are_not_the_apps_page():
+    from hcimv_lc.errors import BARE_ERROR_PAGE
+
+    args = SimpleNamespace(workers=4, recovery_limit=10)
+    passed = {
+        "scenario": "kill-sqlite",
+        "lost": 0,
+        "duplicated": 0,
+        "stray_rows": 0,
+        "rollup_mismatches": 0,
+        "server_restarted": False,
+        "workers_at_end": 4,
+        "failed_otherwise": {},
+        "kills": [{"replaced_after": 1.2}],
+        "error_pages": {"500 POST /log": chaos.error_page_kind(BARE_ERROR_PAGE)},
+    }
+    # What gunicorn sends when the app never answers, and a debugger's page.
+    gunicorn = "<html><head><title>Internal Server Error</title></head></html>"
+    debugger = "Traceback (most recent call last):"
+
+    assert chaos.failures(passed, args) == []
+    for body, shown in [(gunicorn, "a bare page"), (debugger, "a traceback")]:
+        kind = chaos.error_page_kind(body)
+        run = {**passed, "error_pages": {**passed["error_pages"], "500 GET /": kind}}
+        assert kind.startswith(shown)
+        assert chaos.failures(run, args) == [f"an error answer showed {kind}"]
