@@ -31,6 +31,8 @@ PG_DUMP_HEADER = b"PGDMP"
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # The row that pg_restore writes after the COPY line of the alembic_version table.
 COPY_REVISION = re.compile(r"^COPY \S*alembic_version\b.*\n(\w+)$", re.MULTILINE)
+# A table in pg_restore --list: "215; 1259 16390 TABLE public log_entry postgres".
+ARCHIVED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE \S+ (\S+) ", re.MULTILINE)
 # How long to wait for the app's writers to let go of the database, in seconds.
 BUSY_TIMEOUT = 30
 
@@ -387,25 +389,59 @@ def postgresql_revision(path: Path) -> str:
     raise BackupError(f"{path} is not a backup of this app: it has no migration.")
 
 
+def archived_tables(source: Path) -> set[str]:
+    """Return the names of the tables a pg_dump archive holds, from its contents."""
+    listing = run_tool([client_tool("pg_restore"), "--list", str(source)])
+    return set(ARCHIVED_TABLE.findall(listing))
+
+
 def restore_postgresql(url: URL, source: Path) -> None:
-    """Restore a pg_dump archive over the app's database in one transaction."""
-    pg_restore = client_tool("pg_restore")
+    """Restore a pg_dump archive over the app's database in one transaction.
+
+    pg_restore --clean drops only what the archive holds: a table that newer code
+    added would stay, rows and all, and stop `flask db upgrade` from creating it
+    again. psql drops those tables and runs the archive's script as one
+    transaction, so a restore that fails anywhere changes nothing. The script is
+    written out in full first: a damaged archive fails before psql starts.
+    """
+    pg_restore, psql = client_tool("pg_restore"), client_tool("psql")
     uri, environment = libpq(url)
-    try:
-        run_tool(
-            [
-                pg_restore,
-                "--clean",
-                "--if-exists",
-                "--single-transaction",
-                "--no-owner",
-                f"--dbname={uri}",
-                str(source),
-            ],
-            environment,
-        )
-    except BackupError as error:
-        raise BackupError(f"The restore failed, nothing changed: {error}") from None
+    quote = db.engine.dialect.identifier_preparer.quote
+    newer = sorted(set(inspect(db.engine).get_table_names()) - archived_tables(source))
+    db.engine.dispose()
+
+    with tempfile.TemporaryDirectory(prefix="hcimv-restore-") as folder:
+        script = Path(folder) / "restore.sql"
+        try:
+            run_tool(
+                [
+                    pg_restore,
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    f"--file={script}",
+                    str(source),
+                ],
+                environment,
+            )
+            run_tool(
+                [
+                    psql,
+                    "--no-psqlrc",
+                    "--quiet",
+                    "--single-transaction",
+                    "--set=ON_ERROR_STOP=1",
+                    f"--dbname={uri}",
+                    *(f"--command=DROP TABLE {quote(name)} CASCADE" for name in newer),
+                    f"--file={script}",
+                ],
+                environment,
+            )
+        except BackupError as error:
+            raise BackupError(f"The restore failed, nothing changed: {error}") from None
+
+    if newer:
+        logger.info("Tables newer than the backup dropped: %s", ", ".join(newer))
 
 
 @click.command("backup")

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
 from hcimv_lc import create_app
@@ -294,6 +295,43 @@ def test_restore_of_an_older_backup_asks_to_upgrade(
     assert result.exit_code == 0, result.output
     assert "older than this code" in result.output
     assert "db upgrade" in result.output
+
+
+def table_names(app) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
+
+
+def test_an_older_backup_restores_without_newer_tables_and_then_upgrades(
+    app, world, tmp_path, head_migration
+):
+    # The backup is taken one migration back, as if by the previous release.
+    with app.app_context():
+        downgrade(revision="-1")
+    try:
+        path = tmp_path / "older"
+        taken = run(app, "backup", str(path))
+        older_tables = table_names(app)
+        with app.app_context():
+            upgrade()
+        added = table_names(app) - older_tables
+        entries = entry_texts(app)
+        change_the_data(app)
+
+        restored = run(app, "restore", "--force", str(path))
+        left = table_names(app)
+        with app.app_context():
+            upgrade()
+    finally:
+        with app.app_context():
+            upgrade()
+
+    assert taken.exit_code == 0, taken.output
+    assert restored.exit_code == 0, restored.output
+    assert "older than this code" in restored.output
+    assert added and not added & left
+    assert table_names(app) == older_tables | added
+    assert entry_texts(app) == entries
 
 
 def test_a_restore_that_fails_halfway_changes_nothing(app, backup_file):
