@@ -400,9 +400,10 @@ def restore_postgresql(url: URL, source: Path) -> None:
 
     pg_restore --clean drops only what the archive holds: a table that newer code
     added would stay, rows and all, and stop `flask db upgrade` from creating it
-    again. psql drops those tables and runs the archive's script as one
-    transaction, so a restore that fails anywhere changes nothing. The script is
-    written out in full first: a damaged archive fails before psql starts.
+    again. psql drops those tables, runs the archive's script and analyses the
+    tables as one transaction, so a restore that fails anywhere changes nothing.
+    The script is written out in full first: a damaged archive fails before psql
+    starts.
     """
     pg_restore, psql = client_tool("pg_restore"), client_tool("psql")
     uri, environment = libpq(url)
@@ -434,6 +435,8 @@ def restore_postgresql(url: URL, source: Path) -> None:
                     f"--dbname={uri}",
                     *(f"--command=DROP TABLE {quote(name)} CASCADE" for name in newer),
                     f"--file={script}",
+                    # Restored tables have no planner statistics until analysed.
+                    "--command=ANALYZE",
                 ],
                 environment,
             )

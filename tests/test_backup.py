@@ -121,6 +121,22 @@ def test_restore_brings_back_the_rows_as_they_were_at_the_backup(app, backup_fil
     assert "Hernoemd" not in community_names(app)
 
 
+def test_a_postgresql_restore_analyses_the_tables_it_wrote(app, backup_file):
+    if engine_of(app) != "postgresql":
+        pytest.skip("SQLite's file carries its statistics along")
+    change_the_data(app)
+
+    result = run(app, "restore", "--force", str(backup_file))
+
+    # Only ANALYZE fills pg_stats; the bulk load of a restore leaves it empty.
+    with app.app_context():
+        columns = db.session.scalar(
+            text("SELECT count(*) FROM pg_stats WHERE tablename = 'log_entry'")
+        )
+    assert result.exit_code == 0, result.output
+    assert columns > 0
+
+
 def test_restore_into_an_empty_database_needs_no_force(app, backup_file):
     entries = entry_texts(app)
     empty_database(app)
