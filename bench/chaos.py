@@ -34,7 +34,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -59,7 +58,7 @@ from http_writers import (  # noqa: E402
     start_server,
     stop_server,
 )
-from run import DATA, POSTGRES, flask, free_port  # noqa: E402
+from run import DATA, POSTGRES, flask, free_port, sqlite_copy  # noqa: E402
 from writers import (  # noqa: E402
     app_for,
     bench_people,
@@ -312,15 +311,7 @@ def drop_cluster() -> None:
 def fresh_database(scenario: str) -> str:
     """Return the URL of a new copy of the 1x data for one run."""
     if scenario == "kill-sqlite":
-        target = DATA / "chaos.sqlite"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        with (
-            sqlite3.connect(DATA / "1.sqlite") as source,
-            sqlite3.connect(target) as copy,
-        ):
-            source.backup(copy)
-        url = f"sqlite:///{target}"
+        url = sqlite_copy("chaos")
         flask(url, "db", "upgrade")
         return url
 

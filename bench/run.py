@@ -335,18 +335,23 @@ def measure(engine, scale, model, args) -> list[dict]:
     return runs
 
 
+def sqlite_copy(name: str) -> str:
+    """Return the URL of a fresh copy of the 1x SQLite data under bench/data/."""
+    target = DATA / f"{name}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with (
+        sqlite3.connect(DATA / "1.sqlite") as source,
+        sqlite3.connect(target) as copy,
+    ):
+        source.backup(copy)
+    return f"sqlite:///{target}"
+
+
 def writable_copy(engine: str) -> str:
     """Return the URL of a fresh copy of the 1x database, for a write benchmark."""
     if engine == "sqlite":
-        target = DATA / "writes.sqlite"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        with (
-            sqlite3.connect(DATA / "1.sqlite") as source,
-            sqlite3.connect(target) as copy,
-        ):
-            source.backup(copy)
-        return f"sqlite:///{target}"
+        return sqlite_copy("writes")
 
     for statement in (
         "DROP DATABASE IF EXISTS hcimv_bench_writes",
