@@ -2,9 +2,9 @@
 
 Each scenario fills one real form as a persona who may use it and reads the places
 that show the field: pages, htmx fragments, notifications, mails, calendar feeds
-and exports. Markdown fields get every payload, three to a text, read where the
-Markdown is shown; every text field gets a rotating share of ten (and every
-attribute breakout), read in every place; URL fields get the script URLs.
+and exports. Every text field gets every payload, read in every place after each
+submission: Markdown fields three to a text, one-line fields as many as fit. URL
+fields get the script URLs. Mails, feeds and exports take a share of them.
 """
 
 import csv
