@@ -4,7 +4,7 @@ Each scenario fills one real form as a persona who may use it and reads the plac
 that show the field: pages, htmx fragments, notifications, mails, calendar feeds
 and exports. Every text field gets every payload, read in every place after each
 submission: Markdown fields three to a text, one-line fields as many as fit. URL
-fields get the script URLs. Mails, feeds and exports take a share of them.
+fields get the script URLs. Mails, notifications and feeds get them all too.
 """
 
 import csv
@@ -577,7 +577,8 @@ def test_thread_titles_stay_inert_in_the_starters_notifications(as_persona, worl
     reader.remember(notifications)
 
     found = set()
-    for payload in plain_share(1):
+    titles = [p for p in PAYLOADS if not refusable(starter.scenario, "title", p.text)]
+    for payload in titles:
         thread = starter.submit({"title": payload.text[:200], "body": "Vraag"})
         reply.form = thread.headers["Location"]
         author_of(as_persona, world, reply).submit({"body": "Antwoord"})
@@ -655,7 +656,7 @@ def test_mails_with_payloads_are_plain_text_with_intact_headers(app, as_persona,
         ]
     ]
     inviter = author_of(as_persona, world, invite)
-    payloads = plain_share(0) + plain_share(3)
+    payloads = PAYLOADS
 
     for payload in payloads:
         for writer, fields in writers:
@@ -677,7 +678,7 @@ def test_calendar_feeds_escape_payloads_so_they_stay_one_property(as_persona, wo
     meeting = author_of(as_persona, world, SCENARIOS["meeting"])
     feed_url = f"/calendar/sprints/{world.ids['sprint_token']}.ics"
     injection = "Hengelo END:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:nep; ,\\"
-    texts = [injection] + [p.text for p in plain_share(2) + plain_share(6)]
+    texts = [injection] + [payload.text for payload in PAYLOADS]
 
     shown = 0
     for text in texts:
@@ -695,7 +696,8 @@ def test_calendar_feeds_escape_payloads_so_they_stay_one_property(as_persona, wo
             assert events[0]["DESCRIPTION"].strip() == agenda
         if titled.status_code == 303:
             assert events[0]["SUMMARY"] == one_line[:120]
-    assert shown >= len(texts) - 2
+    # The agenda is Markdown, which may refuse control characters but nothing else.
+    assert shown >= len([text for text in texts if not CONTROL.search(text)])
 
 
 def export_cells(content: bytes, file_format: str) -> list[str]:
