@@ -21,7 +21,8 @@ from tests.test_xss import (
     Reader,
     Scenario,
     filled,
-    plain_share,
+    packed,
+    refusable,
 )
 from tests.xss_payloads import PAYLOADS
 
@@ -42,14 +43,13 @@ def texts_within(limit: int) -> list[str]:
     return [*texts, current]
 
 
-def short_texts(limit: int) -> list[str]:
-    """Return the plain share of payloads that fit a one-line field of `limit`."""
+def line_texts(limit: int) -> list[str]:
+    """Join every payload a one-line field takes into lines of at most `limit`."""
+    field = Scenario("", "", [], plain=["line"])
     return [
-        payload.text
-        for payload in plain_share(5)
-        if len(payload.text) <= limit
-        and not CONTROL.search(payload.text)
-        and "\n" not in payload.text
+        " ".join(payload.text for payload in texts)
+        for texts in packed(field, "line", limit)
+        if not any(refusable(field, "line", payload.text) for payload in texts)
     ]
 
 
@@ -141,7 +141,7 @@ def test_revocation_reasons_stay_inert_for_the_holder_and_the_facilitator(
         readers[revoker].first = badge
 
     found, revoked = [], 0
-    for number, reason in enumerate(short_texts(200)):
+    for number, reason in enumerate(line_texts(200)):
         revoker = REVOKERS[number % 2]
         reader = readers[revoker]
         badge = issue()
@@ -179,7 +179,7 @@ def test_titles_of_copied_sprints_stay_inert(as_persona, world):
         reader.remember(place)
 
     found, copies = [], 0
-    for title in short_texts(160):
+    for title in line_texts(160):
         response = author.submit({"title": title})
         assert response.status_code == 303
         new = Place("facilitator", response.headers["Location"])
