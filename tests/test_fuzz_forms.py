@@ -331,7 +331,7 @@ def record(app, name, session, answers) -> None:
     if not path:
         return
 
-    engine = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
+    engine = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
     by_class = Counter(f"{status // 100}xx" for status in answers.elements())
     line = {
         "route": f"{engine} {name}",
