@@ -5,7 +5,8 @@
         [--scenarios kill-sqlite kill-postgresql postgresql-down] [--keep]
 
 Each run copies the 1x benchmark data (bench/data/1.sqlite, or the shared PostgreSQL
-database hcimv_bench_1 dumped into a throwaway cluster of its own on port 5499),
+database hcimv_bench_1 dumped into a throwaway cluster of its own on port 5499;
+both are filled as make bench fills them when missing or outdated),
 starts gunicorn with gunicorn.conf.py and sync workers (at least 4), signs in one
 bench person per client and has every client, until the time is up, load the home
 page, the log, its community and a toolbox search, posting a log entry every third
@@ -58,7 +59,15 @@ from http_writers import (  # noqa: E402
     start_server,
     stop_server,
 )
-from run import DATA, POSTGRES, flask, free_port, sqlite_copy  # noqa: E402
+from run import (  # noqa: E402
+    DATA,
+    POSTGRES,
+    flask,
+    free_port,
+    migration_head,
+    prepare,
+    sqlite_copy,
+)
 from writers import (  # noqa: E402
     app_for,
     bench_people,
@@ -659,7 +668,11 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     needs_cluster = any(name != "kill-sqlite" for name in args.scenarios)
     try:
+        # The same 1x data as make bench's, filled first when missing or outdated.
+        head = migration_head()
+        prepare("sqlite", 1, head)
         if needs_cluster:
+            prepare("postgresql", 1, head)
             create_cluster()
         for scenario in args.scenarios:
             log_path = tempfile.mkstemp(prefix=f"chaos-{scenario}-", suffix=".log")[1]
