@@ -95,8 +95,8 @@ KILL_MARGIN = 0.05
 OUTAGE_SECONDS = 10
 HEALTH_INTERVAL = 0.5
 RESPAWN_TIMEOUT = 15
-# The title of the app's own 500 page, in the default language (nl).
-APP_ERROR_PAGE = "Er ging iets mis"
+# The titles of the app's own 500 and 503 pages, in the default language (nl).
+APP_ERROR_PAGES = ("Er ging iets mis", "Even niet bereikbaar")
 
 
 @dataclass
@@ -138,7 +138,7 @@ def error_page_kind(body: str) -> str:
     """Say what a person sees on an error answer: the app's page, or something else."""
     if "Traceback" in body:
         return "a traceback"
-    if APP_ERROR_PAGE in body:
+    if any(title in body for title in APP_ERROR_PAGES):
         return "the app's error page"
 
     return "a bare page: " + " ".join(body.split())[:80]

@@ -118,7 +118,7 @@ def test_every_benchmarked_page_answers_its_persona_on_bench_data(app):
 
 
 def test_chaos_fails_a_run_whose_error_answers_are_not_the_apps_page():
-    from hcimv_lc.errors import BARE_ERROR_PAGE
+    from hcimv_lc.errors import BARE_PAGE, BARE_TEXTS
 
     args = SimpleNamespace(workers=4, recovery_limit=10)
     passed = {
@@ -131,7 +131,12 @@ def test_chaos_fails_a_run_whose_error_answers_are_not_the_apps_page():
         "workers_at_end": 4,
         "failed_otherwise": {},
         "kills": [{"replaced_after": 1.2}],
-        "error_pages": {"500 POST /log": chaos.error_page_kind(BARE_ERROR_PAGE)},
+        "error_pages": {
+            f"{code} POST /log": chaos.error_page_kind(
+                BARE_PAGE.format(title=texts[0], dutch="", english="", request_id="")
+            )
+            for code, texts in BARE_TEXTS.items()
+        },
     }
     # What gunicorn sends when the app never answers, and a debugger's page.
     gunicorn = "<html><head><title>Internal Server Error</title></head></html>"

@@ -104,3 +104,53 @@ def test_when_the_error_page_fails_too_a_bare_page_still_says_what_happened(
     assert response.headers["X-Request-ID"] in page
     assert "SELECT" not in page
     assert "Traceback" not in page
+
+
+UNREACHABLE = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/test",
+    "sqlite": "sqlite:////proc/no-such-folder/hcimv.sqlite",
+}
+
+
+@pytest.mark.parametrize("engine", UNREACHABLE)
+@pytest.mark.parametrize("path", ["/", "/toolbox?q=scan", "/communities"])
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed in"])
+def test_an_unreachable_database_answers_503_with_a_page_that_says_so(
+    monkeypatch, caplog, engine, path, signed_in
+):
+    from hcimv_lc.accounts import sessions
+
+    monkeypatch.setenv("HCIMV_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", SECRET)
+    monkeypatch.setenv("DATABASE_URL", UNREACHABLE[engine])
+    caplog.set_level(logging.WARNING, logger="hcimv_lc")
+    down = create_app()
+    client = down.test_client()
+    if signed_in:
+        # The layout of a signed-in page asks the database who it is: a bare page.
+        now = sessions.clock()
+        with client.session_transaction() as cookie:
+            cookie.update(
+                {
+                    "_user_id": "1:token",
+                    sessions.STARTED: now,
+                    sessions.SEEN: now,
+                    sessions.REMEMBERED: False,
+                }
+            )
+
+    response = client.get(path)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Even niet bereikbaar" in page
+    assert response.headers["X-Request-ID"] in page
+    assert "Traceback" not in page and "127.0.0.1" not in page and "proc" not in page
+    # One warning per request, without a traceback, that names the request.
+    records = [r for r in caplog.records if r.name.startswith("hcimv_lc")]
+    assert not any(record.exc_info for record in records)
+    assert any(
+        "Database unavailable on GET" in record.getMessage() for record in records
+    )
+    assert ("the bare page was shown" in caplog.text) == signed_in
