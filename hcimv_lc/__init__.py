@@ -13,6 +13,7 @@ from markupsafe import Markup
 from hcimv_lc import config, errors, web
 from hcimv_lc.database import (
     configure_engine,
+    end_session,
     include_in_migrations,
     render_migration_item,
 )
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
 
     db.init_app(app)
+    app.teardown_appcontext(lambda _error: end_session(db.session))
     migrate.init_app(
         app,
         db,

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from flask import g, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.types import TypeDecorator
 
 logger = logging.getLogger(__name__)
@@ -123,6 +125,24 @@ def configure_engine(engine: Engine) -> None:
     """Apply the per-engine settings that the app relies on."""
     if engine.dialect.name == "sqlite":
         configure_sqlite(engine)
+
+
+def end_session(session: scoped_session) -> None:
+    """Close the request's session; a connection the server dropped is let go.
+
+    Flask-SQLAlchemy closes it after each request as well, but its ROLLBACK on a
+    connection that the server closed mid-request raises after the answer was made,
+    and the visitor would get the WSGI server's bare 500 instead. Registered after
+    Flask-SQLAlchemy, this runs first and leaves it nothing to close.
+    """
+    try:
+        session.remove()
+    except DBAPIError as error:
+        logger.warning(
+            "Database connection lost at the end of a request: %s",
+            type(error.orig).__name__,
+        )
+        session.registry.clear()
 
 
 def render_migration_item(type_, obj, autogen_context):

@@ -154,3 +154,34 @@ def test_an_unreachable_database_answers_503_with_a_page_that_says_so(
         "Database unavailable on GET" in record.getMessage() for record in records
     )
     assert ("the bare page was shown" in caplog.text) == signed_in
+
+
+def test_a_connection_lost_while_the_request_ends_still_delivers_the_answer(
+    production_app, monkeypatch, caplog
+):
+    armed = []
+
+    @production_app.get("/test-only/reads")
+    def reads():
+        db.session.execute(text("SELECT 1"))
+        # The server goes away now: the ROLLBACK that ends the request fails.
+        armed.append(True)
+        return "read"
+
+    with production_app.app_context():
+        dialect = db.engine.dialect
+    rollback = dialect.do_rollback
+
+    def server_went_away(connection):
+        if armed:
+            armed.clear()
+            raise dialect.loaded_dbapi.OperationalError("server closed the connection")
+        rollback(connection)
+
+    monkeypatch.setattr(dialect, "do_rollback", server_went_away)
+    caplog.set_level(logging.WARNING, logger="hcimv_lc")
+
+    response = production_app.test_client().get("/test-only/reads")
+
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "read")
+    assert "Database connection lost at the end of a request" in caplog.text
