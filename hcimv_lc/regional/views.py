@@ -34,8 +34,9 @@ def prepare_visit_form(form: VisitForm, home: Region | None) -> None:
         else _("Regio van het bedrijf")
     )
     form.region.choices = [(0, automatic)] + region_choices()
-    # TODO: a full ESCO import makes thousands of chips; offer the skills of the
-    # region's challenges first, or a search, once a catalogue grows that large.
+    # TODO: `skills import-esco --add-new` makes thousands of chips, here and on the
+    # log form (logbook/views.py); offer the skills of the region's challenges first,
+    # or a search, once a catalogue grows that large.
     skills = skill_choices(locale())
     form.skills_now.choices = skills
     form.skills_later.choices = skills
