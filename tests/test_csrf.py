@@ -266,8 +266,12 @@ ACTIONS = [
 
 
 def tampered(token: str) -> str:
-    """Return the token with its last character changed, as a guess would be."""
-    return token[:-1] + ("A" if token[-1] != "A" else "B")
+    """Return the token with a character of its signature changed, as a guess would be.
+
+    Not the last character: of its six bits base64 leaves two unused, so changing
+    it from "B", "C" or "D" to "A" gives the same signature, and a valid token."""
+    value, _dot, signature = token.rpartition(".")
+    return f"{value}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
 
 
 FORGERIES = {
