@@ -61,8 +61,11 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/bandit -ll -q -r hcimv_lc bench wsgi.py
 
+# One worker per core (pytest-xdist); a module stays on one worker, so the world it
+# shares is built once. TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Hypothesis sends 1,000 generated inputs to every form and filter (see
 # tests/test_fuzz_forms.py); `make test` sends 10. Both engines run at once, each in

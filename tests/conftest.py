@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 os.environ["HCIMV_ENV"] = "testing"
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -49,6 +50,26 @@ class CSRFClient(FlaskClient):
         return match.group(1)
 
 
+def worker_database(url: str) -> str:
+    """Return the database of this pytest-xdist worker: its own, beside the one named.
+
+    `make test` runs the suite in one process per core; each empties its database
+    after every test, so they cannot share one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = make_url(url)
+    own = f"{named.database}_{worker}"
+    engine = create_engine(named, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+        if connection.scalar(query, {"name": own}) is None:
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+    engine.dispose()
+    return named.set(database=own).render_as_string(hide_password=False)
+
+
 def reset_postgresql(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -63,7 +84,7 @@ def app(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = worker_database(os.environ["TEST_DATABASE_URL"])
         reset_postgresql(url)
 
     app = create_app(
