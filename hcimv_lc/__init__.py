@@ -140,12 +140,17 @@ def request_catalogue():
     return kept[1]
 
 
+def filled(eval_ctx, text: str, variables: dict) -> str:
+    """Fill the variables into a translated text, escaped where the template escapes."""
+    # The catalogue's text is ours; Markup's % escapes each variable.
+    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
+
+
 @pass_eval_context
 def template_gettext(eval_ctx, string: str, **variables) -> str:
     """Translate a template's text, then fill in its escaped variables."""
     text = request_catalogue().ugettext(string)
-    # The catalogue's text is ours; Markup's % escapes each variable.
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
+    return filled(eval_ctx, text, variables)
 
 
 @pass_eval_context
@@ -153,8 +158,7 @@ def template_ngettext(eval_ctx, singular: str, plural: str, num: int, **variable
     """Translate a template's text in the form for `num`, then fill it in."""
     variables.setdefault("num", num)
     text = request_catalogue().ungettext(singular, plural, num)
-    # The catalogue's text is ours; Markup's % escapes each variable.
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
+    return filled(eval_ctx, text, variables)
 
 
 @pass_eval_context
@@ -162,8 +166,7 @@ def template_pgettext(eval_ctx, context: str, string: str, **variables) -> str:
     """Translate a template's text in its context, then fill it in."""
     variables.setdefault("context", context)
     text = request_catalogue().upgettext(context, string)
-    # The catalogue's text is ours; Markup's % escapes each variable.
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
+    return filled(eval_ctx, text, variables)
 
 
 @pass_eval_context
@@ -172,8 +175,7 @@ def template_npgettext(eval_ctx, context, singular, plural, num: int, **variable
     variables.setdefault("context", context)
     variables.setdefault("num", num)
     text = request_catalogue().unpgettext(context, singular, plural, num)
-    # The catalogue's text is ours; Markup's % escapes each variable.
-    return (Markup(text) if eval_ctx.autoescape else text) % variables  # nosec B704
+    return filled(eval_ctx, text, variables)
 
 
 def install_template_translations(app: Flask) -> None:

@@ -161,7 +161,7 @@ def render_page(
     return response
 
 
-# "<", ">" and "&" leave as \\u escapes, as Jinja's tojson writes them: a document that
+# "<", ">" and "&" leave as \u escapes, as Jinja's tojson writes them: a document that
 # a browser or a proxy takes for HTML after all then holds no markup to run.
 JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
