@@ -14,6 +14,7 @@ from hcimv_lc.accounts.models import User
 from hcimv_lc.badges.models import Credential
 from hcimv_lc.challenges.models import Challenge, challenge_member
 from hcimv_lc.communities.models import Community, Invitation, Membership, Role
+from hcimv_lc.dashboards import rollup
 from hcimv_lc.dashboards.models import ActivityPerson, ActivityWeek
 from hcimv_lc.database import utcnow
 from hcimv_lc.discussion.models import Reply, Thread
@@ -769,11 +770,12 @@ def erase(user: User, keep_posts: bool) -> list[str]:
         update(ToolRevision).where(ToolRevision.author_id == user_id).values(note="")
     )
     # The foreign keys do the rest: CASCADE deletes, SET NULL leaves a former member.
-    db.session.execute(
-        delete(User)
-        .where(User.id == user_id)
-        .execution_options(synchronize_session=False)
-    )
+    with rollup.recounting_regions(db.session.connection()):
+        db.session.execute(
+            delete(User)
+            .where(User.id == user_id)
+            .execution_options(synchronize_session=False)
+        )
     forget_roles()
     logger.info("Account %s erased", user_id)
     return stored_names

@@ -5,13 +5,16 @@ including where it was before a change, and recomputes the few weeks involved
 from the entries themselves (ActivityWeek), then the person's totals in that
 community (ActivityPerson), and adds the difference those made to the counts of
 the region (ActivityRegion). A community that moves to another region or theme or
-is deleted, and an erased person, recount the regions involved instead. Writes
+is deleted recounts the regions involved instead, and so does an erased person
+(`recounting_regions`, around the erasure). Writes
 that bypass the ORM (bulk inserts of the benchmark data) call `rebuild()`
 afterwards.
 """
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy import (
@@ -34,7 +37,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hcimv_lc.accounts.models import User
 from hcimv_lc.communities.models import Community
 from hcimv_lc.dashboards.models import (
     ALL_THEMES,
@@ -445,43 +447,37 @@ def apply(session: Session, _context) -> None:
     """Refresh the weeks of the entries this flush wrote, and the regions involved.
 
     After the flush the foreign keys are filled in, while the attributes still
-    remember their values from before it. An erased person's rows are gone by
-    then, along with which regions they counted in: those recount all regions.
+    remember their values from before it.
     """
     keys = set()
     groups = set()
-    erased = False
     for item in (*session.new, *session.dirty, *session.deleted):
         if isinstance(item, LogEntry):
             keys |= keys_of(item)
         elif isinstance(item, Community) and item not in session.new:
             groups |= moved_groups(item)
-        elif isinstance(item, User) and item in session.deleted:
-            erased = True
-    if groups or erased:
+    if groups:
         lock_for_recount(session.connection())
     if keys or groups:
         refresh(session.connection(), keys, groups)
-    if erased:
-        rebuild_regions(session.connection())
 
 
-def erase_recounts(state):
-    """Recount the regions after a bulk delete of people, whose rows cascade away."""
-    if not (state.is_delete and state.bind_mapper is inspect(User)):
-        return None
-    lock_for_recount(state.session.connection())
-    result = state.invoke_statement()
-    rebuild_regions(state.session.connection())
-    return result
+@contextmanager
+def recounting_regions(connection) -> Iterator[None]:
+    """Recount the regions once the block has erased people, whose rows cascade away.
+
+    Which regions they counted in goes with them. All are recounted, in the same
+    few statements however many regions the people were in.
+    """
+    lock_for_recount(connection)
+    yield
+    rebuild_regions(connection)
 
 
 def install() -> None:
     """Listen to every session; safe to call more than once."""
     if not event.contains(Session, "after_flush", apply):
         event.listen(Session, "after_flush", apply)
-    if not event.contains(Session, "do_orm_execute", erase_recounts):
-        event.listen(Session, "do_orm_execute", erase_recounts)
 
 
 WEEK_START = {
