@@ -4,10 +4,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import IntegerField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import CheckboxInput, html_params
+from wtforms.widgets import CheckboxInput, ListWidget, html_params
 
 from hcimv_lc.challenges.models import ChallengeStatus
 from hcimv_lc.forms import Form, markdown_text, text_line
+from hcimv_lc.web import plain_choice
 
 STATUS_LABELS = {
     ChallengeStatus.OPEN: _l("Open"),
@@ -22,38 +23,25 @@ class CheckboxList:
 
     The HTML is that of ListWidget with CheckboxInput, attributes in the same order,
     but without a subfield and html_params() per choice: those made a long list,
-    such as the skills of the quick log, slow to render.
+    such as the skills of the quick log, slow to render. A field that is not a
+    plain choice (`web.plain_choice`) gets WTForms' own widget.
     """
 
     def __call__(self, field, **kwargs):
+        if not plain_choice(field):
+            return ListWidget(prefix_label=False)(field, **kwargs)
         kwargs.setdefault("id", field.id)
-        extra = dict(field.render_kw or {})
-        if field.flags.disabled is not None:
-            extra.setdefault("disabled", field.flags.disabled)
-        required = " required" if field.flags.required and not extra else ""
+        required = " required" if field.flags.required else ""
         name = escape(field.name)
         html = [f"<ul {html_params(**kwargs)}>"]
         for index, choice in enumerate(field.iter_choices()):
             option_id = escape(f"{field.id}-{index}")
             value = escape(str(choice.value))
-            if extra:
-                attributes = html_params(
-                    **{
-                        "id": option_id,
-                        "type": "checkbox",
-                        "value": value,
-                        "checked": bool(choice.selected),
-                        "required": bool(field.flags.required),
-                        **extra,
-                        "name": field.name,
-                    }
-                )
-            else:
-                checked = "checked " if choice.selected else ""
-                attributes = (
-                    f'{checked}id="{option_id}" name="{name}"{required} '
-                    f'type="checkbox" value="{value}"'
-                )
+            checked = "checked " if choice.selected else ""
+            attributes = (
+                f'{checked}id="{option_id}" name="{name}"{required} '
+                f'type="checkbox" value="{value}"'
+            )
             label = f'<label for="{option_id}">{escape(choice.label or choice.value)}'
             html.append(f"<li><input {attributes}> {label}</label></li>")
         html.append("</ul>")
