@@ -9,15 +9,14 @@ from datetime import date, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.orm import joinedload
 
 from hcimv_lc.accounts.models import User
 from hcimv_lc.challenges.models import Challenge, ChallengeStatus, challenge_member
 from hcimv_lc.communities.models import Membership, Role
 from hcimv_lc.database import utcnow
 from hcimv_lc.extensions import db
+from hcimv_lc.logbook import service as logbook
 from hcimv_lc.logbook.models import LogEntry, Visibility
-from hcimv_lc.logbook.service import week_start
 from hcimv_lc.policy import roles_of
 from hcimv_lc.sprints.models import Meeting, MeetingStatus, Sprint, SprintStatus
 
@@ -39,16 +38,11 @@ def active_sprints_query():
         .correlate(Sprint)
         .scalar_subquery()
     )
+    # The log form's sprints, in the same order, each with its next meeting.
     return (
-        select(Sprint, Meeting)
-        .join(Membership, Membership.community_id == Sprint.community_id)
+        logbook.active_sprints_query()
+        .add_columns(Meeting)
         .outerjoin(Meeting, Meeting.id == next_meeting)
-        .where(
-            Membership.user_id == bindparam("user_id"),
-            Sprint.status == SprintStatus.ACTIVE,
-        )
-        .options(joinedload(Sprint.community))
-        .order_by(Sprint.start_date.desc(), Sprint.id.desc())
     )
 
 
@@ -232,7 +226,7 @@ def activity_this_week(
     """
     parameters = {
         "sprint_ids": sprint_ids,
-        "monday": week_start(today),
+        "monday": logbook.week_start(today),
         "week_ago": utcnow() - timedelta(days=7),
     }
     logged: set[tuple[int, int]] = set()

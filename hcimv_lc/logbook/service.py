@@ -61,7 +61,7 @@ def active_sprints_query():
             Sprint.status == SprintStatus.ACTIVE,
         )
         .options(joinedload(Sprint.community))
-        .order_by(Sprint.start_date.desc())
+        .order_by(Sprint.start_date.desc(), Sprint.id.desc())
     )
 
 
