@@ -422,7 +422,7 @@ def participation_grid(sprint: Sprint) -> list[GridRow]:
     ):
         if author_id not in counts:
             counts[author_id] = [[0, 0] for _week in range(weeks)]
-        cell = counts[author_id][(day - start).days // 7]
+        cell = counts[author_id][sprint.week_of(day) - 1]
         cell[0] += logged
         cell[1] += int(reflections or 0)
 
